@@ -1,0 +1,276 @@
+package powertools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"go.uber.org/zap"
+)
+
+// PanicError is the error an invocation returns when its handler or a middleware panicked. The panic is
+// confined to that invocation: the process and the other invocations running at the same time go on.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the goroutine's stack at the panic
+}
+
+func (e *PanicError) Error() string {
+	return "powertools: panic: " + fmt.Sprint(e.Value)
+}
+
+// Unwrap returns the panic value when it is an error, so errors.Is and errors.As see through the panic.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// recoverPanics turns a panic below it into a *PanicError for this invocation, logged once as an ERROR
+// line carrying the stack.
+func recoverPanics(a *App, next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, payload []byte) (out []byte, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				pe := &PanicError{Value: v, Stack: debug.Stack()}
+				Logger(ctx).Error("powertools: handler panicked", zap.Error(pe), zap.ByteString("stack", pe.Stack))
+				out, err = nil, pe
+			}
+		}()
+		return next.Invoke(ctx, payload)
+	})
+}
+
+// typedHandler is the reflection-free adapter behind WrapFunc.
+type typedHandler[TIn, TOut any] func(context.Context, TIn) (TOut, error)
+
+func (f typedHandler[TIn, TOut]) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var in TIn
+	if err := decodeEvent(payload, &in); err != nil {
+		return nil, err
+	}
+	out, err := f(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return encodeResponse(out)
+}
+
+// EventDecodeError reports a payload that could not be decoded into the handler's input type.
+type EventDecodeError struct {
+	Type string // the Go type the payload was decoded into
+	Err  error
+}
+
+func (e *EventDecodeError) Error() string {
+	return "powertools: decode event into " + e.Type + ": " + e.Err.Error()
+}
+
+func (e *EventDecodeError) Unwrap() error { return e.Err }
+
+func decodeEvent(payload []byte, dst any) error {
+	if err := json.Unmarshal(payload, dst); err != nil {
+		return &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: err}
+	}
+	return nil
+}
+
+// responseBuffers holds encoders for responses; the encoded bytes are copied out before the buffer goes
+// back, so a response never aliases memory another invocation reuses.
+var responseBuffers = sync.Pool{New: func() any { return new(responseBuffer) }}
+
+type responseBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// encodeResponse encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
+// encodes to an empty object but is an io.Reader is streamed instead.
+func encodeResponse(v any) ([]byte, error) {
+	rb := responseBuffers.Get().(*responseBuffer)
+	defer func() {
+		rb.buf.Reset()
+		responseBuffers.Put(rb)
+	}()
+	if rb.enc == nil {
+		rb.enc = json.NewEncoder(&rb.buf)
+		rb.enc.SetEscapeHTML(false)
+	}
+	if err := rb.enc.Encode(v); err != nil {
+		if r, ok := v.(io.Reader); ok {
+			return readResponse(r)
+		}
+		return nil, fmt.Errorf("powertools: encode response: %w", err)
+	}
+	if r, ok := v.(io.Reader); ok && bytes.HasPrefix(rb.buf.Bytes(), []byte("{}")) {
+		return readResponse(r)
+	}
+	b := rb.buf.Bytes()
+	return bytes.Clone(b[:len(b)-1]), nil
+}
+
+func readResponse(r io.Reader) ([]byte, error) {
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("powertools: read response: %w", err)
+	}
+	return b, nil
+}
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// adaptHandler accepts what lambda.Start accepts. A Handler is used as is; a function is checked once
+// here and called through reflection per invocation.
+func adaptHandler(handler any) (Handler, error) {
+	if handler == nil {
+		return nil, errors.New("handler is nil")
+	}
+	if h, ok := handler.(Handler); ok {
+		return h, nil
+	}
+	fn := reflect.ValueOf(handler)
+	t := fn.Type()
+	if t.Kind() != reflect.Func {
+		return nil, fmt.Errorf("handler kind %s is not func", t.Kind())
+	}
+	if fn.IsNil() {
+		return nil, errors.New("handler is a nil func")
+	}
+	takesContext, err := handlerTakesContext(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := handlerReturns(t); err != nil {
+		return nil, err
+	}
+	rh := &reflectHandler{fn: fn, takesContext: takesContext, returnsValue: t.NumOut() == 2}
+	if n := t.NumIn(); n == 2 || (n == 1 && !takesContext) {
+		rh.in = t.In(n - 1)
+	}
+	if t.NumOut() > 0 {
+		rh.returnsErr = true
+	}
+	return rh, nil
+}
+
+func handlerTakesContext(t reflect.Type) (bool, error) {
+	switch t.NumIn() {
+	case 0:
+		return false, nil
+	case 1:
+		arg := t.In(0)
+		if arg.Kind() != reflect.Interface || arg.NumMethod() == 0 {
+			return false, nil
+		}
+		if !isContext(arg) {
+			return false, fmt.Errorf("handler takes an interface, but it is not context.Context: %s", arg)
+		}
+		return true, nil
+	case 2:
+		if arg := t.In(0); arg.Kind() != reflect.Interface || !isContext(arg) {
+			return false, fmt.Errorf("handler takes two arguments, but the first is not context.Context: %s", arg)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("handler may not take more than two arguments, but takes %d", t.NumIn())
+}
+
+func isContext(t reflect.Type) bool {
+	return contextType.Implements(t) && t.Implements(contextType)
+}
+
+func handlerReturns(t reflect.Type) error {
+	switch n := t.NumOut(); {
+	case n > 2:
+		return fmt.Errorf("handler may not return more than two values, but returns %d", n)
+	case n == 2 && !t.Out(1).Implements(errorType):
+		return fmt.Errorf("handler returns two values, but the second (%s) is not error", t.Out(1))
+	case n == 1 && !t.Out(0).Implements(errorType):
+		return fmt.Errorf("handler returns a single value, but it (%s) is not error", t.Out(0))
+	}
+	return nil
+}
+
+// reflectHandler calls a handler function of one of the shapes lambda.Start accepts.
+type reflectHandler struct {
+	fn           reflect.Value
+	in           reflect.Type // nil when the handler takes no event
+	takesContext bool
+	returnsErr   bool
+	returnsValue bool
+}
+
+func (h *reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var argv [2]reflect.Value
+	args := argv[:0]
+	if h.takesContext {
+		args = append(args, reflect.ValueOf(ctx))
+	}
+	if h.in != nil {
+		event := reflect.New(h.in)
+		if err := decodeEvent(payload, event.Interface()); err != nil {
+			return nil, err
+		}
+		args = append(args, event.Elem())
+	}
+	results := h.fn.Call(args)
+	if h.returnsErr {
+		if err, _ := results[len(results)-1].Interface().(error); err != nil {
+			return nil, err
+		}
+	}
+	var out any
+	if h.returnsValue {
+		out = results[0].Interface()
+	}
+	return encodeResponse(out)
+}
+
+// describeHandler names a handler for traces and diagnostics: the function's name without its package
+// path, or the Handler's type.
+func describeHandler(handler any) string {
+	if handler == nil {
+		return "handler"
+	}
+	v := reflect.ValueOf(handler)
+	if v.Kind() == reflect.Func {
+		if f := runtimeFuncName(v.Pointer()); f != "" {
+			return f
+		}
+	}
+	return strings.TrimPrefix(reflect.TypeOf(handler).String(), "*")
+}
+
+// runtimeFuncName is the name of the function at pc without its package path: "handler" for
+// "example.com/fn.handler".
+func runtimeFuncName(pc uintptr) string {
+	f := runtime.FuncForPC(pc)
+	if f == nil {
+		return ""
+	}
+	return shortFuncName(f.Name())
+}
+
+// shortFuncName drops the package path and package name of a fully qualified function name.
+func shortFuncName(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	if i := strings.IndexByte(fn, '.'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	return fn
+}
