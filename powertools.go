@@ -21,7 +21,9 @@ type Handler = lambda.Handler
 type HandlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
 // Invoke calls f.
-func (f HandlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f HandlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 // Middleware wraps a Handler. It can read and replace the payload, replace the response, short-circuit by
 // not calling next, and see the error next returned. Middleware registered first runs outermost.
