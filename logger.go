@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -61,6 +62,7 @@ type logConfig struct {
 	sampleRate float64
 	logEvent   bool
 	corrPath   string
+	corr       *jmesQuery // corrPath compiled by validate
 	output     io.Writer
 	rfc3339    bool
 	// dedupDisabled mirrors POWERTOOLS_LOG_DEDUPLICATION_DISABLED. It is accepted so configurations shared
@@ -92,7 +94,18 @@ func (c *logConfig) readEnv(env *envReader) {
 	env.boolean("POWERTOOLS_LOG_DEDUPLICATION_DISABLED", &c.dedupDisabled)
 }
 
-func (c *logConfig) validate() []error { return nil }
+// validate compiles the correlation id path, so a bad one is reported with every other problem.
+func (c *logConfig) validate() []error {
+	if c.corrPath == "" {
+		return nil
+	}
+	q, err := compileJMES(c.corrPath)
+	if err != nil {
+		return []error{&ConfigError{Name: "WithCorrelationIDPath", Value: c.corrPath, Reason: err.Error()}}
+	}
+	c.corr = q
+	return nil
+}
 
 const sampleRateReason = "sample rate must be within [0, 1]"
 
@@ -247,6 +260,7 @@ func newLogRootFor(a *App, out io.Writer, level zapcore.Level, rfc3339 bool, ser
 	if rfc3339 {
 		r.layout = logTimeRFC3339
 	}
+	r.corr = a.cfg.log.corr
 	r.static = r.encode([]zap.Field{zap.String("service", service)})
 	if sampleRate > 0 {
 		r.static = append(r.static, r.encode([]zap.Field{zap.Float64("sampling_rate", sampleRate)})...)
@@ -569,20 +583,22 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		case f.Type == zapcore.SkipType || isReserved(f.Key):
 			continue
 		}
-		end := i + 1
-		if f.Type == zapcore.NamespaceType {
-			end = len(fields)
-		}
-		enc, err := r.fields.EncodeEntry(zapcore.Entry{}, fields[i:end])
-		if err != nil {
-			continue
-		}
-		b := enc.Bytes()
 		start := scratch.Len()
-		scratch.Write(b[1 : len(b)-2])
-		enc.Free()
+		if !logAppendScalar(scratch, f) {
+			end := i + 1
+			if f.Type == zapcore.NamespaceType {
+				end = len(fields)
+			}
+			enc, err := r.fields.EncodeEntry(zapcore.Entry{}, fields[i:end])
+			if err != nil {
+				continue
+			}
+			b := enc.Bytes()
+			scratch.Write(b[1 : len(b)-2])
+			enc.Free()
+			i = end - 1
+		}
 		segs = append(segs, logSegment{key: f.Key, val: scratch.Bytes()[start:scratch.Len():scratch.Len()]})
-		i = end - 1
 	}
 	// When scratch grows, earlier segments keep pointing into its previous array, which append never
 	// writes again: they stay valid until scratch is freed after the Write.
@@ -598,6 +614,9 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		appendJSONString(buf, ent.Message)
 	}
 	buf.AppendString(`,"timestamp":"`)
+	if r.app.cfg.customClock {
+		ent.Time = r.clock.Now() // log/slog stamps records itself; a test clock must win there too
+	}
 	buf.AppendTime(ent.Time.UTC(), r.layout)
 	buf.AppendByte('"')
 	for i := range segs {
@@ -628,6 +647,44 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	buf.AppendString("}\n")
 	_, err := r.out.Write(buf.Bytes())
 	return err
+}
+
+// logAppendScalar encodes the common field types directly, as zap's JSON encoder would, skipping the
+// encoder round trip; it reports false for every other type.
+func logAppendScalar(buf *buffer.Buffer, f *zap.Field) bool {
+	switch f.Type {
+	case zapcore.StringType, zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type,
+		zapcore.BoolType, zapcore.Float64Type:
+	default:
+		return false
+	}
+	appendJSONString(buf, f.Key)
+	buf.AppendByte(':')
+	switch f.Type {
+	case zapcore.StringType:
+		appendJSONString(buf, f.String)
+	case zapcore.BoolType:
+		buf.AppendBool(f.Integer == 1)
+	case zapcore.Float64Type:
+		logAppendFloat(buf, math.Float64frombits(uint64(f.Integer)))
+	default:
+		buf.AppendInt(f.Integer)
+	}
+	return true
+}
+
+// logAppendFloat writes a float as zap does: NaN and infinities as strings, since JSON has no such numbers.
+func logAppendFloat(buf *buffer.Buffer, v float64) {
+	switch {
+	case math.IsNaN(v):
+		buf.AppendString(`"NaN"`)
+	case math.IsInf(v, 1):
+		buf.AppendString(`"+Inf"`)
+	case math.IsInf(v, -1):
+		buf.AppendString(`"-Inf"`)
+	default:
+		buf.AppendFloat(v, 64)
+	}
 }
 
 // appendUserSegments appends user-supplied segments, dropping reserved keys.

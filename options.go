@@ -24,6 +24,7 @@ type config struct {
 	debug       bool
 	debugOutput io.Writer
 	clock       func() time.Time
+	customClock bool // WithClock was given: every timestamp comes from clock, slog's included
 	middleware  []Middleware
 
 	log        logConfig
@@ -247,6 +248,7 @@ func WithClock(now func() time.Time) Option {
 			return
 		}
 		c.clock = now
+		c.customClock = true
 	}
 }
 

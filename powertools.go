@@ -69,11 +69,6 @@ func New(opts ...Option) (*App, error) {
 	a.debug = newDebugLogger(a)
 	a.log = newLogRoot(a)
 	var errs []error
-	if cfg.log.corrPath != "" {
-		if a.log.corr, err = compileJMES(cfg.log.corrPath); err != nil {
-			errs = append(errs, &ConfigError{Name: "WithCorrelationIDPath", Value: cfg.log.corrPath, Reason: err.Error()})
-		}
-	}
 	if a.metrics, err = newMetricsRoot(a); err != nil {
 		errs = append(errs, err)
 	}
