@@ -371,4 +371,3 @@ func TestLoggerAllocationBudget(t *testing.T) {
 		}
 	}))
 }
-
