@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gopowertools/powertools"
 	"github.com/stretchr/testify/assert"
@@ -370,4 +372,48 @@ func TestLoggerAllocationBudget(t *testing.T) {
 			ce.Write(zap.String("order", "o-1"))
 		}
 	}))
+}
+
+// FuzzLogLine: whatever the message, keys and values, a line is one valid JSON object whose strings decode
+// back to what was logged (invalid UTF-8 replaced by U+FFFD, as encoding/json does).
+func FuzzLogLine(f *testing.F) {
+	f.Add("hello", "key", "value", int64(1))
+	f.Add("quote \" and \\ and \n", "k\"", "\x00\x1f", int64(-1))
+	f.Add("bad utf8 \xff\xfe", "level", "\u2028\u2029", int64(0))
+	f.Add("", "", "", int64(1<<62))
+	f.Fuzz(func(t *testing.T, msg, key, value string, n int64) {
+		var out syncBuffer
+		app := newApp(t, nil, powertools.WithLogOutput(&out))
+		powertools.AppendKeys(context.Background(), zap.String(key, value)) // outside: no-op
+		_, err := app.Wrap(func(ctx context.Context) error {
+			powertools.AppendKeys(ctx, zap.String("appended", value))
+			powertools.Logger(ctx).Info(msg, zap.String(key, value), zap.Int64("n", n))
+			return nil
+		}).Invoke(lambdaCtx(value), []byte(`{}`))
+		require.NoError(t, err)
+		got := lines(t, out.String())
+		require.Len(t, got, 1)
+		l := got[0]
+		assert.Equal(t, perByteUTF8(msg), l["message"])
+		assert.Equal(t, perByteUTF8(value), l["appended"])
+		switch key {
+		case "level", "location", "message", "timestamp":
+			// reserved: the user's field is dropped
+		case "n":
+			assert.Equal(t, float64(n), l["n"])
+		default:
+			assert.Equal(t, perByteUTF8(value), l[perByteUTF8(key)])
+		}
+	})
+}
+
+// perByteUTF8 replaces every byte of invalid UTF-8 by U+FFFD, as encoding/json and zap do.
+func perByteUTF8(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r) // RuneError is U+FFFD
+		i += size
+	}
+	return b.String()
 }

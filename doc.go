@@ -1,0 +1,55 @@
+// Package powertools is Powertools for AWS Lambda (Go): production best practices for a Lambda function
+// in one call — structured logging, CloudWatch metrics in the Embedded Metric Format, X-Ray tracing, a
+// middleware factory, batch processing with partial failures, JSON Schema validation with envelopes and
+// typed parsing. The Python edition of Powertools is the reference for behaviour and wire formats, so
+// dashboards and Logs Insights queries written for it work unchanged.
+//
+// # The App
+//
+// One [New] call configures every utility: defaults, then the environment (read once, in New), then the
+// options, in that order of precedence. New validates everything and returns every problem at once, each a
+// [*ConfigError] naming the variable or option and the refused value. [App.Wrap] turns any handler
+// lambda.Start accepts into a [Handler] running inside the App's middleware chain; [WrapFunc] is its typed,
+// reflection-free twin; [Start] and [StartFunc] do New, Wrap and lambda.Start in one call.
+//
+//	func main() {
+//		powertools.Start(handle, powertools.WithService("orders"), powertools.WithMetrics("Shop"))
+//	}
+//
+// Everything that belongs to one invocation (request id, cold start, appended log keys, correlation id,
+// sampling decision, metric set, trace segment) lives in the invocation's context, so one App serves any
+// number of concurrent invocations (AWS_LAMBDA_MAX_CONCURRENCY > 1). Cold start is true for exactly one
+// invocation per process.
+//
+// # Middleware
+//
+// A [Middleware] wraps a [Handler]: it can read and replace the payload and the response, short-circuit,
+// and see the handler's error. [WithMiddleware] registers them; the first registered runs outermost. The
+// chain, outermost first: invocation state and logger context, tracer segment, metrics, user middleware,
+// validation, handler. It is built once, in Wrap. A panic in a middleware or the handler becomes a
+// [*PanicError] for that invocation only, logged as one ERROR line with the stack.
+//
+// # Logger
+//
+// [Logger] returns the invocation's *zap.Logger, writing one JSON object per line in the Powertools
+// dialect, keys in this order: level, location, message, timestamp, service, sampling_rate, cold_start,
+// function_name, function_memory_size, function_arn, function_request_id, correlation_id, appended keys,
+// per-call fields, exception, exception_name, xray_trace_id. [Slog] gives the same lines through log/slog.
+// [AppendKeys] and [RemoveKeys] change the keys of the rest of the invocation; a later value of a key
+// replaces an earlier one, and the reserved keys (level, location, message, timestamp) cannot be
+// overwritten. zap.Error(err) renders exception and exception_name. Levels are DEBUG, INFO, WARNING, ERROR
+// and CRITICAL (zap's DPanic). [WithLogSampleRate] turns DEBUG on for a random share of invocations;
+// [WithLogEvent] logs each event; [WithCorrelationIDPath] extracts a correlation id with JMESPath.
+//
+// # Debug mode
+//
+// [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,
+// flushes, emission failures) to standard error; it is silent by default.
+//
+// # Environment variables
+//
+// POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL,
+// POWERTOOLS_LOGGER_SAMPLE_RATE, POWERTOOLS_LOGGER_LOG_EVENT, POWERTOOLS_LOG_DEDUPLICATION_DISABLED
+// (accepted; Go has no root logger to deduplicate), POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
+// on and 0, n, no, f, false, off in any case; anything else is an error from New.
+package powertools

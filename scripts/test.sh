@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need (dynalite from the npm registry
+# into .tools/), then runs gofmt, go vet and go test -race over the library and the bench module.
+# Servers the tests use (dynalite, the Lambda runtime API, UDP listeners for X-Ray) are started by the
+# tests themselves, on 127.0.0.1, and stopped when they end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Go modules"
+go version
+go mod download
+if [ -f bench/go.mod ]; then (cd bench && go mod download); fi
+
+step "dynalite (DynamoDB API on loopback, for the tracer's AWS SDK tests)"
+if [ ! -x "$root/.tools/node_modules/.bin/dynalite" ]; then
+  command -v npm >/dev/null || { echo "npm is required to install dynalite (apt-get install nodejs npm)"; exit 1; }
+  mkdir -p "$root/.tools"
+  npm install --silent --no-audit --no-fund --prefix "$root/.tools" dynalite@4.0.0
+fi
+echo "dynalite: $root/.tools/node_modules/.bin/dynalite"
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
+if [ -n "$unformatted" ]; then echo "not formatted:"; echo "$unformatted"; exit 1; fi
+
+step "go vet"
+go vet ./...
+if [ -f bench/go.mod ]; then (cd bench && go vet ./...); fi
+
+step "go test -race ./..."
+go test -race -count=1 -timeout 20m ./...
+if [ -f bench/go.mod ]; then
+  step "bench module: tests, and each benchmark once"
+  (cd bench && go test -race -count=1 -timeout 20m -bench . -benchtime 1x ./...)
+fi
+
+step "root benchmarks, once each (they must keep compiling and running)"
+go test -run '^$' -bench . -benchtime 1x -timeout 10m ./...
+
+echo
+echo "all tests passed"
