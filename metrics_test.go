@@ -821,6 +821,40 @@ func BenchmarkMetricsFlush(b *testing.B) {
 	})
 }
 
+// BenchmarkMetricsFlushRatio runs both sides of BenchmarkMetricsFlush interleaved in small batches, so a
+// noisy, shared machine slows both alike, and reports the ratio: baseline time / hand encoder time.
+func BenchmarkMetricsFlushRatio(b *testing.B) {
+	app, err := New(WithEnv(map[string]string{}), WithLogOutput(io.Discard), WithMetrics("Bench"),
+		WithService("booking"), WithMetricsOutput(io.Discard))
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := metricsBenchNames()
+	const batch = 16
+	var ours, theirs time.Duration
+	for b.Loop() {
+		start := time.Now()
+		for range batch {
+			set := app.metrics.newSet()
+			metricsBenchFill(set, names)
+			if err := set.close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		mid := time.Now()
+		for range batch {
+			if err := metricsJSONBaseline(io.Discard, "Bench", "booking", names); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ours, theirs = ours+mid.Sub(start), theirs+time.Since(mid)
+	}
+	n := float64(b.N * batch)
+	b.ReportMetric(float64(ours.Nanoseconds())/n, "powertools-ns/flush")
+	b.ReportMetric(float64(theirs.Nanoseconds())/n, "encoding_json-ns/flush")
+	b.ReportMetric(float64(theirs)/float64(ours), "x-faster")
+}
+
 // metricsJSONBaseline is the straightforward encoding/json version of the same work: collect the metric
 // set in maps and slices, marshal the blob, write it.
 func metricsJSONBaseline(w io.Writer, namespace, service string, names []string) error {
