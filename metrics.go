@@ -225,10 +225,9 @@ func WithDefaultDimensions(dims ...Dimension) Option {
 }
 
 // WithMetricsOutput sends the EMF blobs to w, one JSON line per Write call. Writes are serialized, so w
-// need not be safe for concurrent use. Turns metrics on. Default: os.Stdout.
+// need not be safe for concurrent use. It does not turn metrics on by itself. Default: os.Stdout.
 func WithMetricsOutput(w io.Writer) Option {
 	return func(c *config) {
-		c.metrics.request("WithMetricsOutput")
 		if w == nil {
 			c.addErr("WithMetricsOutput", "nil", "writer must not be nil")
 			return
@@ -604,8 +603,8 @@ func (m *MetricSet) SetTimestamp(t time.Time) error {
 	}
 	n := now()
 	if t.Before(n.Add(-metricsPastLimit)) || t.After(n.Add(metricsFutureLimit)) {
-		return metricsErr(op, t.UTC().Format(time.RFC3339Nano), ErrMetricTimestamp,
-			"must be within 14 days in the past and 2 hours in the future of "+n.UTC().Format(time.RFC3339))
+		return metricsErr(op, "", ErrMetricTimestamp, t.UTC().Format(time.RFC3339Nano)+
+			" is not within 14 days in the past and 2 hours in the future of "+n.UTC().Format(time.RFC3339Nano))
 	}
 	if m.root == nil {
 		return nil

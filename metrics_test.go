@@ -600,7 +600,8 @@ func TestMetricsConfigErrors(t *testing.T) {
 		{name: "long namespace", opts: []Option{WithMetrics(strings.Repeat("n", 256))}, want: "longer than 255 bytes"},
 		{name: "non-ASCII namespace", env: map[string]string{"POWERTOOLS_METRICS_NAMESPACE": "Ñamespace"}, want: "POWERTOOLS_METRICS_NAMESPACE"},
 		{name: "option without namespace", opts: []Option{WithColdStartMetric()}, want: "metrics are on (WithColdStartMetric) but no namespace is set"},
-		{name: "output without namespace", opts: []Option{WithMetricsOutput(io.Discard)}, want: "no namespace is set"},
+		{name: "default dimensions without namespace", opts: []Option{WithDefaultDimensions(Dimension{Name: "a", Value: "b"})}, want: "metrics are on (WithDefaultDimensions)"},
+		{name: "raise on empty without namespace", opts: []Option{WithRaiseOnEmptyMetrics()}, want: "metrics are on (WithRaiseOnEmptyMetrics)"},
 		{name: "nil output", opts: []Option{WithMetrics("ns"), WithMetricsOutput(nil)}, want: "WithMetricsOutput"},
 		{name: "bad disabled value", env: map[string]string{"POWERTOOLS_METRICS_DISABLED": "maybe"}, want: "POWERTOOLS_METRICS_DISABLED"},
 		{name: "bad default dimension", opts: []Option{WithMetrics("ns"), WithDefaultDimensions(Dimension{Name: "env"})}, want: "value: must not be empty"},
@@ -636,6 +637,10 @@ func TestMetricsOffOrOutsideInvocation(t *testing.T) {
 	app, err := New(WithEnv(map[string]string{}), WithLogOutput(io.Discard))
 	require.NoError(t, err)
 	require.Nil(t, app.metrics)
+	// an output alone does not turn metrics on
+	app2, err := New(WithEnv(map[string]string{}), WithLogOutput(io.Discard), WithMetricsOutput(io.Discard), WithMetricsDisabled(true))
+	require.NoError(t, err)
+	require.Nil(t, app2.metrics)
 	_, err = app.Wrap(metricsHandler(func(ctx context.Context) error {
 		m := Metrics(ctx)
 		require.Same(t, metricsNoop, m)
@@ -650,6 +655,18 @@ func TestMetricsOffOrOutsideInvocation(t *testing.T) {
 		require.NoError(t, m.Add("m", UnitCount, 1))
 		require.NoError(t, m.Flush())
 	}
+}
+
+func TestMetricsDebugMode(t *testing.T) {
+	var debug bytes.Buffer
+	app, rec := metricsApp(t, nil, WithMetrics("Debug"), WithDebug(true), WithDebugOutput(&debug))
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		return Metrics(ctx).Add("m", UnitCount, 1)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, rec.blobs(), 1)
+	require.Contains(t, debug.String(), `"message":"powertools: metrics flushed"`)
+	require.Contains(t, debug.String(), `"metrics":1`)
 }
 
 func TestMetricsSetClosedAfterInvocation(t *testing.T) {
