@@ -712,8 +712,12 @@ func (m *MetricSet) close() error {
 	defer m.mu.Unlock()
 	st := m.st
 	err := m.flushLocked("Flush")
-	if err == nil && !st.added && m.root.raiseOnEmpty {
-		err = metricsErr("Flush", "", ErrNoMetrics, "no metrics were added during the invocation (WithRaiseOnEmptyMetrics)")
+	if err == nil && !st.added {
+		if m.root.raiseOnEmpty {
+			err = metricsErr("Flush", "", ErrNoMetrics, "no metrics were added during the invocation (WithRaiseOnEmptyMetrics)")
+		} else {
+			m.root.app.debug.Debug("powertools: no metrics to publish; WithRaiseOnEmptyMetrics makes this an error")
+		}
 	}
 	m.st = nil
 	m.root.putState(st)

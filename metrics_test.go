@@ -657,6 +657,22 @@ func TestMetricsOffOrOutsideInvocation(t *testing.T) {
 	}
 }
 
+func TestMetricsTimestampBounds(t *testing.T) {
+	app, rec := metricsApp(t, nil, WithMetrics("Bounds"))
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		m := Metrics(ctx)
+		return errors.Join(
+			m.SetTimestamp(metricsNow.Add(-metricsPastLimit)), m.Add("m", UnitCount, 1), m.Flush(),
+			m.SetTimestamp(metricsNow.Add(metricsFutureLimit)), m.Add("m", UnitCount, 2),
+		)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	blobs := metricsDecodeAll(t, rec.blobs())
+	require.Len(t, blobs, 2)
+	require.Equal(t, metricsNow.Add(-metricsPastLimit).UnixMilli(), blobs[0].Timestamp)
+	require.Equal(t, metricsNow.Add(metricsFutureLimit).UnixMilli(), blobs[1].Timestamp)
+}
+
 func TestMetricsDebugMode(t *testing.T) {
 	var debug bytes.Buffer
 	app, rec := metricsApp(t, nil, WithMetrics("Debug"), WithDebug(true), WithDebugOutput(&debug))
