@@ -853,3 +853,112 @@ func TestBatchAllocs(t *testing.T) {
 		assert.LessOrEqual(t, allocs, 3.0, "batch of %d", n)
 	}
 }
+
+// FuzzBatchImage feeds arbitrary DynamoDB images to the typed DynamoDB decoder: it never panics, what it
+// produces is valid JSON, and a failure is an *EventDecodeError.
+func FuzzBatchImage(f *testing.F) {
+	f.Add(batchFixture(f, "dynamodb_image.json"))
+	f.Add([]byte(`{"a":{"N":"1e400"},"b":{"NS":["x"]},"c":{"L":[{"NULL":false}]}}`))
+	f.Add([]byte(`{"a":{"B":""},"b":{"BS":[]},"c":{"M":{}}}`))
+	f.Add([]byte(`{"a":{"S":"\u0000\ud800"},"n":{"N":" 1"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		image, ok := batchUnmarshalImage(data)
+		if !ok {
+			return
+		}
+		out, err := batchImageJSON(image)
+		if err == nil && !json.Valid(out) {
+			t.Fatalf("invalid JSON %q from %q", out, data)
+		}
+		var v map[string]any
+		err = batchDecodeImage(image, &v)
+		if err != nil {
+			var de *EventDecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T: %v", err, err)
+			}
+			return
+		}
+		if image != nil && len(v) != len(image) {
+			t.Fatalf("%d attributes decoded from %d", len(v), len(image))
+		}
+	})
+}
+
+// batchUnmarshalImage decodes an image with aws-lambda-go. Its DynamoDBAttributeValue.UnmarshalJSON
+// panics on some malformed input (`{"BS":[0]}`, aws-lambda-go v1.55.1): that happens while the event is
+// decoded, before batch processing, and Wrap turns it into a *PanicError; here it is only skipped.
+func batchUnmarshalImage(data []byte) (image map[string]events.DynamoDBAttributeValue, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return image, json.Unmarshal(data, &image) == nil
+}
+
+// FuzzBatchTyped feeds arbitrary payloads to the typed SQS and Kinesis variants: the record fails if and
+// only if the payload does not decode, with an *EventDecodeError, and never panics the process.
+func FuzzBatchTyped(f *testing.F) {
+	for _, name := range []string{"sqs_standard.json", "sqs_fifo.json"} {
+		var ev events.SQSEvent
+		require.NoError(f, json.Unmarshal(batchFixture(f, name), &ev))
+		for _, r := range ev.Records {
+			f.Add([]byte(r.Body))
+		}
+	}
+	f.Add([]byte(`{"id":"x","qty":1e3}`))
+	f.Add([]byte(`{"id":1}`))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var want batchItem
+		decodes := json.Unmarshal(body, &want) == nil
+		want.Fail, want.Panic = false, false
+		check := func(got batchItem) error {
+			got.Fail, got.Panic = false, false
+			if got != want {
+				t.Fatalf("decoded %+v, want %+v", got, want)
+			}
+			return nil
+		}
+		opts := []BatchOption{WithBatchAllowAllFailed(true)}
+		sqs := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m", Body: string(body)}}}
+		sr, err := ProcessSQSTyped(context.Background(), sqs, func(_ context.Context, _ events.SQSMessage, it batchItem) error {
+			return check(it)
+		}, opts...)
+		require.NoError(t, err)
+		kin := events.KinesisEvent{Records: []events.KinesisEventRecord{{Kinesis: events.KinesisRecord{SequenceNumber: "1", Data: body}}}}
+		kr, err := ProcessKinesisTyped(context.Background(), kin, func(_ context.Context, _ events.KinesisEventRecord, it batchItem) error {
+			return check(it)
+		}, opts...)
+		require.NoError(t, err)
+		if decodes != (len(sr.BatchItemFailures) == 0) || decodes != (len(kr.BatchItemFailures) == 0) {
+			t.Fatalf("body %q decodes=%v but SQS failures %v, Kinesis failures %v", body, decodes, sr.BatchItemFailures, kr.BatchItemFailures)
+		}
+		if !decodes {
+			_, err := ProcessSQSTyped(context.Background(), sqs, func(context.Context, events.SQSMessage, batchItem) error { return nil })
+			var de *EventDecodeError
+			require.ErrorAs(t, err, &de)
+		}
+	})
+}
+
+// TestBatchWrapMalformedEvent: an event aws-lambda-go cannot decode (its attribute value decoder panics
+// on `{"BS":[0]}`) fails the invocation with an error, so Lambda retries the batch; the process lives.
+func TestBatchWrapMalformedEvent(t *testing.T) {
+	var buf bytes.Buffer
+	app, err := New(WithLogOutput(&buf), WithEnv(map[string]string{}))
+	require.NoError(t, err)
+	called := false
+	h := app.Wrap(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		called = true
+		return ProcessDynamoDBStream(ctx, ev, func(context.Context, events.DynamoDBEventRecord) error { return nil })
+	})
+	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"x":{"BS":[0]}}}}]}`))
+	var pe *PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, called)
+	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"x":{"X":0}}}}]}`))
+	var de *EventDecodeError
+	require.ErrorAs(t, err, &de)
+}
