@@ -1047,3 +1047,16 @@ func batchBenchProcess(opts ...BatchOption) func(context.Context, events.SQSEven
 		return len(resp.BatchItemFailures)
 	}
 }
+
+// TestBatchNoFailuresJSON: a batch without failures answers an empty list, as the Python edition does,
+// not null.
+func TestBatchNoFailuresJSON(t *testing.T) {
+	app, err := New(WithLogOutput(io.Discard), WithEnv(map[string]string{}))
+	require.NoError(t, err)
+	h := WrapFunc(app, func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+		return ProcessKinesis(ctx, ev, func(context.Context, events.KinesisEventRecord) error { return nil }, WithBatchParallel(2))
+	})
+	out, err := h.Invoke(context.Background(), batchFixture(t, "kinesis.json"))
+	require.NoError(t, err)
+	assert.Equal(t, `{"batchItemFailures":[]}`, string(out))
+}
