@@ -28,12 +28,12 @@ func exampleOptions() []powertools.Option {
 	}
 }
 
-type order struct {
+type exOrder struct {
 	ID     string  `json:"id"`
 	Amount float64 `json:"amount"`
 }
 
-type receipt struct {
+type exReceipt struct {
 	OrderID string `json:"order_id"`
 	Status  string `json:"status"`
 }
@@ -43,9 +43,9 @@ func ExampleApp_Wrap() {
 	if err != nil {
 		panic(err)
 	}
-	handler := app.Wrap(func(ctx context.Context, o order) (receipt, error) {
+	handler := app.Wrap(func(ctx context.Context, o exOrder) (exReceipt, error) {
 		powertools.Logger(ctx).Info("order accepted", zap.String("order_id", o.ID), zap.Float64("amount", o.Amount))
-		return receipt{OrderID: o.ID, Status: "accepted"}, nil
+		return exReceipt{OrderID: o.ID, Status: "accepted"}, nil
 	})
 	// In a function: lambda.Start(handler), or powertools.Start(fn, opts...) for both steps.
 	out, err := handler.Invoke(exampleCtx(), []byte(`{"id":"o-1","amount":12.5}`))
@@ -60,8 +60,8 @@ func ExampleWrapFunc() {
 	if err != nil {
 		panic(err)
 	}
-	handler := powertools.WrapFunc(app, func(_ context.Context, o order) (receipt, error) {
-		return receipt{OrderID: o.ID, Status: "typed"}, nil
+	handler := powertools.WrapFunc(app, func(_ context.Context, o exOrder) (exReceipt, error) {
+		return exReceipt{OrderID: o.ID, Status: "typed"}, nil
 	})
 	out, _ := handler.Invoke(exampleCtx(), []byte(`{"id":"o-2"}`))
 	fmt.Println(string(out))
