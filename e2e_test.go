@@ -111,7 +111,7 @@ func e2eInvocations(t *testing.T, bin string) {
 		if tt.wantError == "" {
 			var ev struct {
 				RequestContext struct{ RequestID string } `json:"requestContext"`
-				RouteKey       string                    `json:"routeKey"`
+				RouteKey       string                     `json:"routeKey"`
 			}
 			require.NoError(t, json.Unmarshal(e2eEvent(t, tt.event), &ev))
 			assert.Equal(t, ev.RequestContext.RequestID, line["correlation_id"], "correlation id from the event")
@@ -386,4 +386,3 @@ func e2eHTTPAnswer(t *testing.T, raw []byte) (int, map[string]any) {
 func e2eTrace(i int) string { return "Root=" + e2eTraceRoot(i) + ";Parent=53995c3f42cd8ad8;Sampled=1" }
 
 func e2eTraceRoot(i int) string { return fmt.Sprintf("1-5759e988-%024x", i) }
-
