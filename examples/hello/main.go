@@ -29,10 +29,15 @@ import (
 )
 
 func main() {
-	powertools.StartFunc(handle,
+	powertools.StartFunc(handle, options()...)
+}
+
+// options configures Powertools beyond what the environment (POWERTOOLS_SERVICE_NAME, ...) sets.
+func options() []powertools.Option {
+	return []powertools.Option{
 		// The API Gateway request id becomes every line's correlation_id.
 		powertools.WithCorrelationIDPath(powertools.CorrelationAPIGatewayHTTP),
-	)
+	}
 }
 
 // maxNameLen bounds the name, in characters.

@@ -51,11 +51,15 @@ const (
 	// MaxResponseBytes is the largest response or error body accepted, as Lambda's synchronous invoke
 	// limit; a larger one is refused with 413.
 	MaxResponseBytes = 6 << 20
+	// MaxPayloadBytes is the largest payload Invoke accepts: Lambda's synchronous invoke limit.
+	MaxPayloadBytes = 6 << 20
 )
 
 var (
 	// ErrClosed is returned by Invoke and the Wait methods once the server is closed.
 	ErrClosed = errors.New("runtimeapi: server closed")
+	// ErrPayloadTooLarge is returned by Invoke for a payload over MaxPayloadBytes, as Lambda refuses it.
+	ErrPayloadTooLarge = errors.New("runtimeapi: payload too large")
 )
 
 // Result is what the function answered to one invocation.
@@ -228,6 +232,9 @@ func (s *Server) Close() error {
 // Invoke queues payload as one invocation and blocks until the function answers it, ctx ends or the
 // server closes. A function error is not an error of Invoke: it is a Result with ErrorType set.
 func (s *Server) Invoke(ctx context.Context, payload []byte, opts ...InvokeOption) (Result, error) {
+	if len(payload) > MaxPayloadBytes {
+		return Result{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrPayloadTooLarge, len(payload), MaxPayloadBytes)
+	}
 	inv := &invocation{payload: bytes.Clone(payload), arn: DefaultFunctionARN, done: make(chan Result, 1)}
 	for _, opt := range opts {
 		opt(inv)

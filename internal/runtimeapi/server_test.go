@@ -387,3 +387,10 @@ func TestFunctionErrorJSONShape(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"errorMessage":"m","errorType":"T"}`, string(b))
 }
+
+func TestOversizedPayloadIsRefused(t *testing.T) {
+	srv := startServer(t)
+	_, err := srv.Invoke(testCtx(t), make([]byte, runtimeapi.MaxPayloadBytes+1))
+	assert.ErrorIs(t, err, runtimeapi.ErrPayloadTooLarge)
+	assert.Equal(t, 0, srv.Stats().Queued)
+}
