@@ -69,7 +69,7 @@ func e2eInvocations(t *testing.T, bin string) {
 		if tt.wantError != "" {
 			require.True(t, res.Failed(), "%s: want a function error, got %s", tt.event, res.Body)
 			assert.Equal(t, tt.wantError, res.ErrorType, tt.event)
-			fe, err := res.Error()
+			fe, err := res.FunctionError()
 			require.NoError(t, err)
 			assert.Contains(t, fe.Message, tt.wantMessage, tt.event)
 			continue

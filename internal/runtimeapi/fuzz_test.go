@@ -19,7 +19,7 @@ func FuzzErrorType(f *testing.F) {
 		if header != "" && typ != header {
 			t.Fatalf("header %q lost to %q", header, typ)
 		}
-		fe, err := Result{ErrorType: typ, Body: body}.Error()
+		fe, err := Result{ErrorType: typ, Body: body}.FunctionError()
 		if err == nil && fe == nil {
 			t.Fatal("a failed result decoded to nothing")
 		}

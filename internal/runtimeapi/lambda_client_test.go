@@ -126,7 +126,7 @@ func TestAWSLambdaGoRuntimeLoop(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "req-8", res.RequestID)
 	assert.Equal(t, "teapotError", res.ErrorType)
-	fe, err := res.Error()
+	fe, err := res.FunctionError()
 	require.NoError(t, err)
 	assert.Equal(t, "I'm a teapot", fe.Message)
 	assert.Contains(t, res.XRayErrorCause, `"exceptions"`)

@@ -84,8 +84,8 @@ type FunctionError struct {
 	StackTrace []json.RawMessage `json:"stackTrace,omitempty"`
 }
 
-// Error decodes the error body of a failed Result. It returns nil for a successful one.
-func (r Result) Error() (*FunctionError, error) {
+// FunctionError decodes the error body of a failed Result. It returns nil for a successful one.
+func (r Result) FunctionError() (*FunctionError, error) {
 	if !r.Failed() {
 		return nil, nil
 	}

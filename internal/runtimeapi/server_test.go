@@ -163,17 +163,17 @@ func TestErrorAnswers(t *testing.T) {
 }
 
 func TestResultErrorDecodesTheBody(t *testing.T) {
-	fe, err := runtimeapi.Result{ErrorType: "E", Body: []byte(`{"errorMessage":"m","errorType":"E","stackTrace":[{"path":"p"}]}`)}.Error()
+	fe, err := runtimeapi.Result{ErrorType: "E", Body: []byte(`{"errorMessage":"m","errorType":"E","stackTrace":[{"path":"p"}]}`)}.FunctionError()
 	require.NoError(t, err)
 	assert.Equal(t, "m", fe.Message)
 	assert.Equal(t, "E", fe.Type)
 	assert.Len(t, fe.StackTrace, 1)
 
-	fe, err = runtimeapi.Result{Body: []byte(`{}`)}.Error()
+	fe, err = runtimeapi.Result{Body: []byte(`{}`)}.FunctionError()
 	assert.NoError(t, err)
 	assert.Nil(t, fe)
 
-	_, err = runtimeapi.Result{RequestID: "x", ErrorType: "E", Body: []byte(`{`)}.Error()
+	_, err = runtimeapi.Result{RequestID: "x", ErrorType: "E", Body: []byte(`{`)}.FunctionError()
 	assert.ErrorContains(t, err, "runtimeapi: decode error body of x")
 }
 
