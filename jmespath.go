@@ -107,34 +107,65 @@ func (e *DecodeError) Is(target error) bool {
 	return false
 }
 
-// jmesFunctions are the Powertools functions every expression can call.
+// jmesFunctions are the Powertools functions every expression can call. They take any argument and
+// check it themselves, so a null (the path they read is missing) is an ErrEnvelope error rather than a
+// type error, and a projection never drops a record silently.
 var jmesFunctions = []jmespath.FunctionEntry{
-	{Name: "powertools_json", Arguments: jmesStringArg, Handler: jmesFuncJSON},
-	{Name: "powertools_base64", Arguments: jmesStringArg, Handler: jmesFuncBase64},
-	{Name: "powertools_base64_gzip", Arguments: jmesStringArg, Handler: jmesFuncBase64Gzip},
+	{Name: "powertools_json", Arguments: jmesAnyArg, Handler: jmesFuncJSON},
+	{Name: "powertools_base64", Arguments: jmesAnyArg, Handler: jmesFuncBase64},
+	{Name: "powertools_base64_gzip", Arguments: jmesAnyArg, Handler: jmesFuncBase64Gzip},
 }
 
-var jmesStringArg = []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpString}}}
+var jmesAnyArg = []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpAny}}}
+
+// jmesStringArg is the one string argument of a Powertools function.
+func jmesStringArg(name string, args []any) (string, error) {
+	switch v := args[0].(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", fmt.Errorf("%s: argument is null (the path it reads is missing): %w", name, ErrEnvelope)
+	default:
+		return "", fmt.Errorf("%s: argument must be a string, not %T", name, v)
+	}
+}
 
 // jmesFuncJSON is powertools_json: the value the JSON text decodes to.
 func jmesFuncJSON(args []any) (any, error) {
-	return jmesDecodeJSON([]byte(args[0].(string)))
+	s, err := jmesStringArg("powertools_json", args)
+	if err != nil {
+		return nil, err
+	}
+	return jmesDecodeJSON([]byte(s))
 }
 
 // jmesFuncBase64 is powertools_base64: the base64 text decoded, as a string.
 func jmesFuncBase64(args []any) (any, error) {
-	b, err := jmesDecodeBase64(args[0].(string))
-	return string(b), err
+	s, err := jmesStringArg("powertools_base64", args)
+	if err != nil {
+		return nil, err
+	}
+	b, err := jmesDecodeBase64(s)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }
 
 // jmesFuncBase64Gzip is powertools_base64_gzip: the base64 text decoded then gunzipped, as a string.
 func jmesFuncBase64Gzip(args []any) (any, error) {
-	b, err := jmesDecodeBase64(args[0].(string))
+	s, err := jmesStringArg("powertools_base64_gzip", args)
 	if err != nil {
 		return nil, err
 	}
-	b, err = jmesGunzip(b)
-	return string(b), err
+	b, err := jmesDecodeBase64(s)
+	if err == nil {
+		b, err = jmesGunzip(b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }
 
 // jmesDecodeJSON decodes one JSON document into the generic form JMESPath works on (float64 numbers).
@@ -293,6 +324,50 @@ func jmesDocument(data any) (any, error) {
 		return nil, &DecodeError{Step: "json", Err: err}
 	}
 	return jmesDecodeJSON(b)
+}
+
+// jmesEnvelopeRoots names, for each built-in envelope, the one top-level key of the event it reads. An
+// event unwrapped by one of them is decoded only under that key: the rest of the event (headers, request
+// context, attributes...) is scanned but never built, which is most of the cost of a warm call. The
+// result is the same as over the whole event, since the expression looks at nothing else.
+var jmesEnvelopeRoots = map[string]string{
+	EnvelopeAPIGatewayREST:       "body",
+	EnvelopeSQS:                  "Records",
+	EnvelopeSNS:                  "Records",
+	EnvelopeEventBridge:          "detail",
+	EnvelopeKinesisDataStream:    "Records",
+	EnvelopeCloudWatchLogs:       "awslogs",
+	EnvelopeS3SNSSQS:             "Records",
+	EnvelopeS3SQS:                "Records",
+	EnvelopeS3SNSKinesisFirehose: "records",
+	EnvelopeS3KinesisFirehose:    "records",
+	EnvelopeS3EventBridgeSQS:     "Records",
+}
+
+// jmesEventDocument decodes an event for the envelope q: only the key a built-in envelope reads, the
+// whole event otherwise (or when the event is not a JSON object, so that errors stay those of a full
+// decode).
+func jmesEventDocument(payload []byte, q *jmesQuery) (any, error) {
+	root, ok := "", false
+	if q != nil {
+		root, ok = jmesEnvelopeRoots[q.expr]
+	}
+	if !ok {
+		return jmesDecodeJSON(payload)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		return jmesDecodeJSON(payload)
+	}
+	raw, found := top[root]
+	if !found {
+		return map[string]any{}, nil
+	}
+	v, err := jmesDecodeJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{root: v}, nil
 }
 
 // envelopeSearch unwraps the payload of an event with an envelope; a nil result is ErrEnvelope.

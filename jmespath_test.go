@@ -119,7 +119,7 @@ func TestJMESPathFunctions(t *testing.T) {
 	gz := validationGzip64(t, []byte(`{"a":[1,2]}`))
 	tests := []struct {
 		name, expr, data, want string
-		wantErr            error
+		wantErr                error
 	}{
 		{"json object", "powertools_json(s)", `{"s":"{\"a\":1}"}`, `{"a":1}`, nil},
 		{"json scalar", "powertools_json(s)", `{"s":"\"x\""}`, `"x"`, nil},
@@ -311,11 +311,11 @@ func FuzzPowertoolsBase64(f *testing.F) {
 			}
 			return
 		}
-		// Whatever decoded must encode back to the input, modulo padding and the line breaks the
-		// decoder skips.
-		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+		// Whatever decoded must encode back to the input, modulo padding, the line breaks the decoder
+		// skips and the unused low bits of the last character (which Python's decoder ignores too).
+		s = strings.TrimRight(strings.NewReplacer("\r", "", "\n", "").Replace(s), "=")
 		enc := base64.RawStdEncoding.EncodeToString([]byte(v.(string)))
-		if enc != s && base64.StdEncoding.EncodeToString([]byte(v.(string))) != s {
+		if len(enc) != len(s) || (len(s) > 0 && enc[:len(s)-1] != s[:len(s)-1]) {
 			t.Fatalf("%q decoded to %q which encodes to %q", s, v, enc)
 		}
 	})

@@ -63,7 +63,7 @@ func Parse[T any](payload []byte, envelope string) (T, error) {
 	if err != nil {
 		return fail(-1, err)
 	}
-	doc, err := jmesDecodeJSON(payload)
+	doc, err := jmesEventDocument(payload, q)
 	if err != nil {
 		return fail(-1, err)
 	}

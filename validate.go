@@ -331,7 +331,15 @@ func Validate(data any, schema Schema, envelope string) error {
 			return err
 		}
 	}
-	doc, err := jmesDocument(data)
+	var doc any
+	switch d := data.(type) {
+	case []byte:
+		doc, err = jmesEventDocument(d, q)
+	case json.RawMessage:
+		doc, err = jmesEventDocument(d, q)
+	default:
+		doc, err = jmesDocument(data)
+	}
 	if err != nil {
 		return err
 	}
@@ -439,7 +447,7 @@ func (r *validationRoot) check(a *App, stage string, sch *jsonschema.Schema, q *
 	if len(raw) == 0 {
 		raw = []byte("null") // a handler without a result answers null
 	}
-	doc, err := jmesDecodeJSON(raw)
+	doc, err := jmesEventDocument(raw, q)
 	if err == nil {
 		err = validateDoc(sch, q, doc)
 	}
