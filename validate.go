@@ -413,6 +413,11 @@ func newValidationRoot(a *App) (*validationRoot, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	a.debug.Debug("powertools: validation schemas compiled",
+		zap.Bool("inbound", r.inbound != nil),
+		zap.Bool("outbound", r.outbound != nil),
+		zap.String("envelope", cfg.envelope),
+	)
 	return r, nil
 }
 
