@@ -1,17 +1,69 @@
 package powertools
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jmespath-community/go-jmespath"
 )
 
-// jmesQuery is a JMESPath expression compiled once.
-type jmesQuery struct {
-	expr string
-	q    jmespath.JMESPath
-}
+// Built-in envelopes: JMESPath expressions that unwrap the payload of common event sources, for
+// WithValidation, Validate, Search and Parse. They are the Python edition's, character for character.
+const (
+	// EnvelopeAPIGatewayREST is the JSON body of an API Gateway REST (v1) proxy event.
+	EnvelopeAPIGatewayREST = "powertools_json(body)"
+	// EnvelopeAPIGatewayHTTP is the JSON body of an API Gateway HTTP (v2) proxy event.
+	EnvelopeAPIGatewayHTTP = EnvelopeAPIGatewayREST
+	// EnvelopeSQS is the list of the JSON bodies of an SQS batch.
+	EnvelopeSQS = "Records[*].powertools_json(body)"
+	// EnvelopeSNS is the JSON message of the first record of an SNS event.
+	EnvelopeSNS = "Records[0].Sns.Message | powertools_json(@)"
+	// EnvelopeEventBridge is the detail of an EventBridge event.
+	EnvelopeEventBridge = "detail"
+	// EnvelopeCloudWatchEventsScheduled is the detail of a scheduled (CloudWatch Events) event.
+	EnvelopeCloudWatchEventsScheduled = EnvelopeEventBridge
+	// EnvelopeKinesisDataStream is the list of the JSON documents carried base64-encoded by a Kinesis batch.
+	EnvelopeKinesisDataStream = "Records[*].kinesis.powertools_json(powertools_base64(data))"
+	// EnvelopeCloudWatchLogs is the list of log events (id, timestamp, message) of a CloudWatch Logs
+	// subscription, whose data is gzipped and base64-encoded.
+	EnvelopeCloudWatchLogs = "awslogs.powertools_base64_gzip(data) | powertools_json(@).logEvents[*]"
+	// EnvelopeS3SNSSQS is the list of S3 notification records delivered through SNS then SQS.
+	EnvelopeS3SNSSQS = "Records[*].powertools_json(body).powertools_json(Message).Records[0]"
+	// EnvelopeS3SQS is the list of S3 notification records delivered through SQS.
+	EnvelopeS3SQS = "Records[*].powertools_json(body).Records[0]"
+	// EnvelopeS3SNSKinesisFirehose is the list of S3 notification records delivered through SNS then
+	// Kinesis Data Firehose.
+	EnvelopeS3SNSKinesisFirehose = "records[*].powertools_json(powertools_base64(data)).powertools_json(Message).Records[0]"
+	// EnvelopeS3KinesisFirehose is the list of S3 notification records delivered through Kinesis Data
+	// Firehose.
+	EnvelopeS3KinesisFirehose = "records[*].powertools_json(powertools_base64(data)).Records[0]"
+	// EnvelopeS3EventBridgeSQS is the list of S3 EventBridge details delivered through SQS.
+	EnvelopeS3EventBridgeSQS = "Records[*].powertools_json(body).detail"
+)
+
+// ErrJMESPath matches, through errors.Is, every *JMESPathError: an expression that does not compile or
+// fails while evaluated.
+var ErrJMESPath = errors.New("powertools: jmespath")
+
+// ErrEnvelope matches, through errors.Is, an envelope that selected nothing from the event (the path is
+// missing, or the event is of another source).
+var ErrEnvelope = errors.New("powertools: envelope matched nothing")
+
+// Sentinels for the decoding steps of the JMESPath functions and of the parser; a *DecodeError matches
+// the one of its step.
+var (
+	ErrInvalidJSON   = errors.New("powertools: invalid JSON")
+	ErrInvalidBase64 = errors.New("powertools: invalid base64")
+	ErrInvalidGzip   = errors.New("powertools: invalid gzip")
+)
 
 // JMESPathError reports an expression that does not compile or cannot be evaluated.
 type JMESPathError struct {
@@ -20,17 +72,210 @@ type JMESPathError struct {
 }
 
 func (e *JMESPathError) Error() string {
-	return fmt.Sprintf("powertools: jmespath %q: %v", e.Expr, e.Err)
+	return "powertools: jmespath " + strconv.Quote(e.Expr) + ": " + e.Err.Error()
 }
 
 func (e *JMESPathError) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, ErrJMESPath) true for every JMESPathError.
+func (e *JMESPathError) Is(target error) bool { return target == ErrJMESPath }
+
+// DecodeError reports data that could not be decoded: a payload or a string that is not JSON, not
+// base64 or not gzip. Step is "json", "base64" or "gzip"; errors.Is matches ErrInvalidJSON,
+// ErrInvalidBase64 or ErrInvalidGzip accordingly.
+type DecodeError struct {
+	Step string
+	Err  error
+}
+
+func (e *DecodeError) Error() string {
+	return "powertools: invalid " + e.Step + ": " + e.Err.Error()
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is matches the sentinel of the step that failed.
+func (e *DecodeError) Is(target error) bool {
+	switch e.Step {
+	case "json":
+		return target == ErrInvalidJSON
+	case "base64":
+		return target == ErrInvalidBase64
+	case "gzip":
+		return target == ErrInvalidGzip
+	}
+	return false
+}
+
+// jmesFunctions are the Powertools functions every expression can call. They take any argument and
+// check it themselves, so a null (the path they read is missing) is an ErrEnvelope error rather than a
+// type error, and a projection never drops a record silently.
+var jmesFunctions = []jmespath.FunctionEntry{
+	{Name: "powertools_json", Arguments: jmesAnyArg, Handler: jmesFuncJSON},
+	{Name: "powertools_base64", Arguments: jmesAnyArg, Handler: jmesFuncBase64},
+	{Name: "powertools_base64_gzip", Arguments: jmesAnyArg, Handler: jmesFuncBase64Gzip},
+}
+
+var jmesAnyArg = []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpAny}}}
+
+// jmesStringArg is the one string argument of a Powertools function.
+func jmesStringArg(name string, args []any) (string, error) {
+	switch v := args[0].(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", fmt.Errorf("%s: argument is null (the path it reads is missing): %w", name, ErrEnvelope)
+	default:
+		return "", fmt.Errorf("%s: argument must be a string, not %T", name, v)
+	}
+}
+
+// jmesFuncJSON is powertools_json: the value the JSON text decodes to.
+func jmesFuncJSON(args []any) (any, error) {
+	s, err := jmesStringArg("powertools_json", args)
+	if err != nil {
+		return nil, err
+	}
+	return jmesDecodeJSON([]byte(s))
+}
+
+// jmesFuncBase64 is powertools_base64: the base64 text decoded, as a string.
+func jmesFuncBase64(args []any) (any, error) {
+	s, err := jmesStringArg("powertools_base64", args)
+	if err != nil {
+		return nil, err
+	}
+	b, err := jmesDecodeBase64(s)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// jmesFuncBase64Gzip is powertools_base64_gzip: the base64 text decoded then gunzipped, as a string.
+func jmesFuncBase64Gzip(args []any) (any, error) {
+	s, err := jmesStringArg("powertools_base64_gzip", args)
+	if err != nil {
+		return nil, err
+	}
+	b, err := jmesDecodeBase64(s)
+	if err == nil {
+		b, err = jmesGunzip(b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// jmesDecodeJSON decodes one JSON document into the generic form JMESPath works on (float64 numbers).
+// Trailing data after the document is an error, as in Python's json.loads.
+func jmesDecodeJSON(b []byte) (any, error) {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, &DecodeError{Step: "json", Err: err}
+	}
+	return v, nil
+}
+
+// jmesDecodeBase64 accepts the standard alphabet, padded or not, as AWS services send it.
+func jmesDecodeBase64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		var err2 error
+		if b, err2 = base64.RawStdEncoding.DecodeString(s); err2 != nil {
+			return nil, &DecodeError{Step: "base64", Err: err}
+		}
+	}
+	return b, nil
+}
+
+// jmesMaxGunzip bounds what a gzip member may expand to, so a small hostile event cannot exhaust memory.
+const jmesMaxGunzip = 256 << 20
+
+func jmesGunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, &DecodeError{Step: "gzip", Err: err}
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, jmesMaxGunzip+1))
+	if err == nil && len(out) > jmesMaxGunzip {
+		err = errors.New("expands past 256 MiB")
+	}
+	if err != nil {
+		return nil, &DecodeError{Step: "gzip", Err: err}
+	}
+	return out, nil
+}
+
+// jmesQuery is a JMESPath expression compiled once, with the Powertools functions. It is safe for
+// concurrent use.
+type jmesQuery struct {
+	expr string
+	q    jmespath.JMESPath
+}
+
+// jmesCache holds compiled expressions by their text. It is bounded: past jmesCacheMax entries new
+// expressions are compiled on every call rather than kept, so expressions built from data cannot grow
+// it without limit. Reads are lock-free (sync.Map), which suits a set written once and read per event.
+var jmesCache struct {
+	m sync.Map // string -> *jmesQuery
+	n atomic.Int64
+}
+
+const jmesCacheMax = 1024
+
+// compileJMES returns the compiled expression, from the cache when it was compiled before.
 func compileJMES(expr string) (*jmesQuery, error) {
-	q, err := jmespath.Compile(expr)
+	if q, ok := jmesCache.m.Load(expr); ok {
+		return q.(*jmesQuery), nil
+	}
+	q, err := jmesCompile(expr)
+	if err != nil {
+		return nil, err
+	}
+	if jmesCache.n.Load() < jmesCacheMax {
+		if prev, loaded := jmesCache.m.LoadOrStore(expr, q); loaded {
+			return prev.(*jmesQuery), nil
+		}
+		jmesCache.n.Add(1)
+	}
+	return q, nil
+}
+
+// jmesCompile compiles without the cache; the parser recovers its own panics, this guards the rest.
+func jmesCompile(expr string) (q *jmesQuery, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			q, err = nil, &JMESPathError{Expr: expr, Err: fmt.Errorf("compile panicked: %v", v)}
+		}
+	}()
+	c, err := jmespath.Compile(expr, jmesFunctions...)
 	if err != nil {
 		return nil, &JMESPathError{Expr: expr, Err: err}
 	}
-	return &jmesQuery{expr: expr, q: q}, nil
+	return &jmesQuery{expr: expr, q: c}, nil
+}
+
+// jmesResetCache empties the expression cache (benchmarks measure the cold path with it).
+func jmesResetCache() {
+	jmesCache.m.Clear()
+	jmesCache.n.Store(0)
+}
+
+// search evaluates the query over generic JSON data. Errors are *JMESPathError, wrapping a *DecodeError
+// when a Powertools function met bad data. A panic inside the interpreter becomes an error.
+func (q *jmesQuery) search(data any) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, &JMESPathError{Expr: q.expr, Err: fmt.Errorf("evaluation panicked: %v", r)}
+		}
+	}()
+	v, err = q.q.Search(data)
+	if err != nil {
+		return nil, &JMESPathError{Expr: q.expr, Err: err}
+	}
+	return v, nil
 }
 
 // searchString evaluates the query over a JSON document and returns the result when it is a string.
@@ -39,10 +284,113 @@ func (q *jmesQuery) searchString(doc []byte) (string, bool) {
 	if err := json.Unmarshal(doc, &data); err != nil {
 		return "", false
 	}
-	v, err := q.q.Search(data)
+	v, err := q.search(data)
 	if err != nil {
 		return "", false
 	}
 	s, ok := v.(string)
 	return s, ok
 }
+
+// Search evaluates the JMESPath expression expr over data, with the Powertools functions
+// powertools_json, powertools_base64 and powertools_base64_gzip available. data is JSON text ([]byte or
+// json.RawMessage), a value decoded by encoding/json into any, or any other value, which is first
+// encoded to JSON so that its json tags name its fields. Compiled expressions are cached. A result of nil
+// is not an error: it is JMESPath's null for a path that does not exist.
+func Search(expr string, data any) (any, error) {
+	q, err := compileJMES(expr)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jmesDocument(data)
+	if err != nil {
+		return nil, err
+	}
+	return q.search(doc)
+}
+
+// jmesDocument brings data to the generic JSON form JMESPath evaluates.
+func jmesDocument(data any) (any, error) {
+	switch d := data.(type) {
+	case nil, string, float64, bool, map[string]any, []any:
+		return d, nil
+	case []byte:
+		return jmesDecodeJSON(d)
+	case json.RawMessage:
+		return jmesDecodeJSON(d)
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, &DecodeError{Step: "json", Err: err}
+	}
+	return jmesDecodeJSON(b)
+}
+
+// jmesEnvelopeRoots names, for each built-in envelope, the one top-level key of the event it reads. An
+// event unwrapped by one of them is decoded only under that key: the rest of the event (headers, request
+// context, attributes...) is scanned but never built, which is most of the cost of a warm call. The
+// result is the same as over the whole event, since the expression looks at nothing else.
+var jmesEnvelopeRoots = map[string]string{
+	EnvelopeAPIGatewayREST:       "body",
+	EnvelopeSQS:                  "Records",
+	EnvelopeSNS:                  "Records",
+	EnvelopeEventBridge:          "detail",
+	EnvelopeKinesisDataStream:    "Records",
+	EnvelopeCloudWatchLogs:       "awslogs",
+	EnvelopeS3SNSSQS:             "Records",
+	EnvelopeS3SQS:                "Records",
+	EnvelopeS3SNSKinesisFirehose: "records",
+	EnvelopeS3KinesisFirehose:    "records",
+	EnvelopeS3EventBridgeSQS:     "Records",
+}
+
+// jmesEventDocument decodes an event for the envelope q: only the key a built-in envelope reads, the
+// whole event otherwise (or when the event is not a JSON object, so that errors stay those of a full
+// decode).
+func jmesEventDocument(payload []byte, q *jmesQuery) (any, error) {
+	root, ok := "", false
+	if q != nil {
+		root, ok = jmesEnvelopeRoots[q.expr]
+	}
+	if !ok {
+		return jmesDecodeJSON(payload)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		return jmesDecodeJSON(payload)
+	}
+	raw, found := top[root]
+	if !found {
+		return map[string]any{}, nil
+	}
+	v, err := jmesDecodeJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{root: v}, nil
+}
+
+// envelopeSearch unwraps the payload of an event with an envelope; a nil result is ErrEnvelope.
+func (q *jmesQuery) envelopeSearch(doc any) (any, error) {
+	v, err := q.search(doc)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, &EnvelopeError{Envelope: q.expr}
+	}
+	return v, nil
+}
+
+// EnvelopeError reports an envelope that selected nothing (JMESPath null) from the event: the path is
+// missing, or the event comes from another source. errors.Is matches ErrEnvelope.
+type EnvelopeError struct {
+	Envelope string
+}
+
+func (e *EnvelopeError) Error() string {
+	return "powertools: envelope " + strconv.Quote(e.Envelope) + " matched nothing in the event"
+}
+
+// Is makes errors.Is(err, ErrEnvelope) true.
+func (e *EnvelopeError) Is(target error) bool { return target == ErrEnvelope }

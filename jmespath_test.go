@@ -1,0 +1,352 @@
+package powertools
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// -update-validation rewrites the encoded fixtures (Kinesis, CloudWatch Logs, Firehose) from the plain
+// documents below; without it TestValidationFixturesUpToDate checks the committed files match them.
+var updateValidationFixtures = flag.Bool("update-validation", false, "rewrite testdata/validation encoded fixtures")
+
+func validationFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "validation", name))
+	require.NoError(t, err)
+	return b
+}
+
+// validationGzip64 is what CloudWatch Logs puts in awslogs.data: gzip, then base64.
+func validationGzip64(t testing.TB, doc []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(doc)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+func validationJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	require.NoError(t, err)
+	return append(b, '\n')
+}
+
+// validationEncodedFixtures builds the fixtures whose payloads are encoded, from readable documents.
+func validationEncodedFixtures(t testing.TB) map[string][]byte {
+	orders := []string{
+		`{"id":"ord-3001","quantity":2,"price":12.5,"customer":{"email":"k1@example.com"}}`,
+		`{"id":"ord-3002","quantity":5,"price":3,"customer":{"email":"k2@example.com"}}`,
+	}
+	var kinesis []any
+	for i, o := range orders {
+		kinesis = append(kinesis, map[string]any{
+			"kinesis": map[string]any{
+				"kinesisSchemaVersion": "1.0", "partitionKey": "orders-" + strconv.Itoa(i),
+				"sequenceNumber":              "4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
+				"data":                        base64.StdEncoding.EncodeToString([]byte(o)),
+				"approximateArrivalTimestamp": 1741633954.123,
+			},
+			"eventSource": "aws:kinesis", "eventVersion": "1.0",
+			"eventID":           "shardId-000000000006:4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
+			"eventName":         "aws:kinesis:record",
+			"invokeIdentityArn": "arn:aws:iam::123456789012:role/lambda-kinesis-role",
+			"awsRegion":         "us-east-1",
+			"eventSourceARN":    "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+		})
+	}
+	logs := map[string]any{
+		"messageType": "DATA_MESSAGE", "owner": "123456789012",
+		"logGroup": "/aws/lambda/orders", "logStream": "2025/03/10/[$LATEST]a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+		"subscriptionFilters": []string{"orders-errors"},
+		"logEvents": []any{
+			map[string]any{"id": "38207634513493459045349560395439850439850439850439850400", "timestamp": 1741633954000,
+				"message": `{"level":"ERROR","message":"payment declined","order_id":"ord-4001","code":402}`},
+			map[string]any{"id": "38207634513493459045349560395439850439850439850439850401", "timestamp": 1741633955000,
+				"message": `{"level":"ERROR","message":"stock exhausted","order_id":"ord-4002","code":409}`},
+		},
+	}
+	s3 := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2025-03-10T19:12:34.567Z","eventName":"ObjectCreated:Put","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"orders-inbox","arn":"arn:aws:s3:::orders-inbox"},"object":{"key":"2025/03/10/ord-5001.json","size":512,"eTag":"0123456789abcdef0123456789abcdef"}}}]}`
+	snsWrapped, err := json.Marshal(map[string]any{"Type": "Notification", "MessageId": "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e",
+		"TopicArn": "arn:aws:sns:us-east-1:123456789012:uploads", "Message": s3, "Timestamp": "2025-03-10T19:12:35.123Z"})
+	require.NoError(t, err)
+	firehose := func(docs ...string) map[string]any {
+		var recs []any
+		for i, d := range docs {
+			recs = append(recs, map[string]any{"recordId": "49546986683135544286507457936321625675700192471156785154" + strconv.Itoa(i),
+				"approximateArrivalTimestamp": 1741633954123, "data": base64.StdEncoding.EncodeToString([]byte(d))})
+		}
+		return map[string]any{"invocationId": "invocationIdExample", "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/uploads",
+			"region": "us-east-1", "records": recs}
+	}
+	return map[string][]byte{
+		"kinesis.json":                 validationJSON(t, map[string]any{"Records": kinesis}),
+		"cloudwatch_logs.json":         validationJSON(t, map[string]any{"awslogs": map[string]any{"data": validationGzip64(t, validationJSON(t, logs))}}),
+		"s3_kinesis_firehose.json":     validationJSON(t, firehose(s3)),
+		"s3_sns_kinesis_firehose.json": validationJSON(t, firehose(string(snsWrapped))),
+	}
+}
+
+func TestValidationFixturesUpToDate(t *testing.T) {
+	for name, want := range validationEncodedFixtures(t) {
+		path := filepath.Join("testdata", "validation", name)
+		if *updateValidationFixtures {
+			require.NoError(t, os.WriteFile(path, want, 0o644))
+			continue
+		}
+		got, err := os.ReadFile(path)
+		require.NoError(t, err, "run go test -run TestValidationFixturesUpToDate -update-validation")
+		assert.Equal(t, string(want), string(got), name)
+	}
+}
+
+func TestJMESPathFunctions(t *testing.T) {
+	gz := validationGzip64(t, []byte(`{"a":[1,2]}`))
+	tests := []struct {
+		name, expr, data, want string
+		wantErr                error
+	}{
+		{"json object", "powertools_json(s)", `{"s":"{\"a\":1}"}`, `{"a":1}`, nil},
+		{"json scalar", "powertools_json(s)", `{"s":"\"x\""}`, `"x"`, nil},
+		{"json then path", "powertools_json(s).a[1]", `{"s":"{\"a\":[1,2]}"}`, `2`, nil},
+		{"json malformed", "powertools_json(s)", `{"s":"{\"a\":"}`, ``, ErrInvalidJSON},
+		{"json trailing data", "powertools_json(s)", `{"s":"{} {}"}`, ``, ErrInvalidJSON},
+		{"json not a string", "powertools_json(s)", `{"s":1}`, ``, ErrJMESPath},
+		{"base64", "powertools_base64(s)", `{"s":"aGVsbG8="}`, `"hello"`, nil},
+		{"base64 unpadded", "powertools_base64(s)", `{"s":"aGVsbG8"}`, `"hello"`, nil},
+		{"base64 bad", "powertools_base64(s)", `{"s":"!!!"}`, ``, ErrInvalidBase64},
+		{"base64 json", "powertools_json(powertools_base64(s))", `{"s":"eyJhIjoxfQ=="}`, `{"a":1}`, nil},
+		{"base64 gzip", "powertools_base64_gzip(s) | powertools_json(@).a", `{"s":"` + gz + `"}`, `[1,2]`, nil},
+		{"base64 gzip not gzip", "powertools_base64_gzip(s)", `{"s":"aGVsbG8="}`, ``, ErrInvalidGzip},
+		{"base64 gzip bad base64", "powertools_base64_gzip(s)", `{"s":"@@"}`, ``, ErrInvalidBase64},
+		{"base64 gzip truncated", "powertools_base64_gzip(s)", `{"s":"` + gz[:20] + `"}`, ``, ErrInvalidGzip},
+		{"missing path is null", "a.b.c", `{}`, `null`, nil},
+		{"syntax error", "a[", `{}`, ``, ErrJMESPath},
+		{"unknown function", "nope(a)", `{}`, ``, ErrJMESPath},
+		{"event not JSON", "a", `{"a":`, ``, ErrInvalidJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Search(tt.expr, []byte(tt.data))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Contains(t, err.Error(), "powertools: ")
+				return
+			}
+			require.NoError(t, err)
+			b, _ := json.Marshal(got)
+			assert.JSONEq(t, tt.want, string(b))
+		})
+	}
+}
+
+func TestJMESPathDecodeErrorIsTyped(t *testing.T) {
+	_, err := Search("powertools_base64(s)", map[string]any{"s": "%%%"})
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "base64", de.Step)
+	var je *JMESPathError
+	require.ErrorAs(t, err, &je)
+	assert.Equal(t, "powertools_base64(s)", je.Expr)
+}
+
+// TestEnvelopes runs each built-in envelope over a realistic event of its source and checks what it
+// selected with a plain JMESPath expression over the result.
+func TestEnvelopes(t *testing.T) {
+	tests := []struct {
+		fixture, envelope, check, want string
+	}{
+		{"apigw_rest.json", EnvelopeAPIGatewayREST, "[id, quantity, customer.email, items[*].sku]", `["ord-1001", 2, "jane@example.com", ["SKU-1","SKU-2"]]`},
+		{"apigw_http.json", EnvelopeAPIGatewayHTTP, "[id, quantity]", `["ord-1002", 1]`},
+		{"sqs.json", EnvelopeSQS, "[*].id", `["ord-2001","ord-2002","ord-2003"]`},
+		{"sns.json", EnvelopeSNS, "[id, customer.email]", `["ord-2001","a@example.com"]`},
+		{"eventbridge.json", EnvelopeEventBridge, "[id, items[0].sku]", `["ord-2002","SKU-9"]`},
+		{"scheduled.json", EnvelopeCloudWatchEventsScheduled, "@", `{}`},
+		{"kinesis.json", EnvelopeKinesisDataStream, "[*].[id, quantity]", `[["ord-3001",2],["ord-3002",5]]`},
+		{"cloudwatch_logs.json", EnvelopeCloudWatchLogs, "[*].powertools_json(message).order_id", `["ord-4001","ord-4002"]`},
+		{"s3_sqs.json", EnvelopeS3SQS, "[*].s3.object.key", `["2025/03/10/ord-2001.json","2025/03/10/ord-2002.json"]`},
+		{"s3_sns_sqs.json", EnvelopeS3SNSSQS, "[*].[eventName, s3.bucket.name]", `[["ObjectCreated:Put","orders-inbox"]]`},
+		{"s3_eventbridge_sqs.json", EnvelopeS3EventBridgeSQS, "[*].[bucket.name, object.key, reason]", `[["orders-inbox","2025/03/10/ord-2001.json","PutObject"]]`},
+		{"s3_kinesis_firehose.json", EnvelopeS3KinesisFirehose, "[*].s3.object.key", `["2025/03/10/ord-5001.json"]`},
+		{"s3_sns_kinesis_firehose.json", EnvelopeS3SNSKinesisFirehose, "[*].s3.object.size", `[512]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			got, err := Search(tt.envelope, validationFixture(t, tt.fixture))
+			require.NoError(t, err)
+			checked, err := Search(tt.check, got)
+			require.NoError(t, err)
+			b, _ := json.Marshal(checked)
+			assert.JSONEq(t, tt.want, string(b))
+		})
+	}
+}
+
+func TestEnvelopeOverTheWrongSourceMatchesNothing(t *testing.T) {
+	// An SQS envelope over an EventBridge event selects nothing: an *EnvelopeError, not a nil value.
+	err := Validate(validationFixture(t, "eventbridge.json"), SchemaJSON(`{}`), EnvelopeSQS)
+	require.ErrorIs(t, err, ErrEnvelope)
+	var ee *EnvelopeError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, EnvelopeSQS, ee.Envelope)
+	// An API Gateway envelope over a base64 body: the body is not JSON, as in the Python edition.
+	err = Validate(validationFixture(t, "apigw_http_base64.json"), SchemaJSON(`{}`), EnvelopeAPIGatewayHTTP)
+	require.ErrorIs(t, err, ErrInvalidJSON)
+}
+
+func TestSearchGoValues(t *testing.T) {
+	type inner struct {
+		Name string `json:"name"`
+	}
+	got, err := Search("items[1].name", struct {
+		Items []inner `json:"items"`
+	}{Items: []inner{{"a"}, {"b"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "b", got)
+
+	got, err = Search("length(@)", json.RawMessage(`[1,2,3]`))
+	require.NoError(t, err)
+	assert.Equal(t, 3.0, got)
+
+	_, err = Search("a", func() {})
+	require.ErrorIs(t, err, ErrInvalidJSON)
+}
+
+func TestJMESPathCacheConcurrent(t *testing.T) {
+	jmesResetCache()
+	var wg sync.WaitGroup
+	first := make([]*jmesQuery, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				q, err := compileJMES("a.b[" + strconv.Itoa(i%10) + "]")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 0 {
+					first[g] = q
+				}
+				if _, err := q.search(map[string]any{"a": map[string]any{"b": []any{1.0}}}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, q := range first[1:] {
+		assert.Same(t, first[0], q, "every goroutine gets the one cached compiled expression")
+	}
+	assert.EqualValues(t, 10, jmesCache.n.Load())
+}
+
+func TestJMESPathCacheIsBounded(t *testing.T) {
+	jmesResetCache()
+	t.Cleanup(jmesResetCache)
+	for i := range jmesCacheMax + 50 {
+		_, err := compileJMES("k" + strconv.Itoa(i))
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, jmesCacheMax, jmesCache.n.Load())
+	// Past the bound expressions still work, compiled per call.
+	v, err := Search("k99999", map[string]any{"k99999": "ok"})
+	require.NoError(t, err)
+	assert.Equal(t, "ok", v)
+}
+
+func TestSearchStringForLogger(t *testing.T) {
+	q, err := compileJMES(CorrelationAPIGatewayREST)
+	require.NoError(t, err)
+	id, ok := q.searchString(validationFixture(t, "apigw_rest.json"))
+	assert.True(t, ok)
+	assert.Equal(t, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", id)
+	_, ok = q.searchString([]byte(`not json`))
+	assert.False(t, ok)
+	_, ok = q.searchString([]byte(`{"requestContext":{"requestId":5}}`))
+	assert.False(t, ok)
+}
+
+func FuzzPowertoolsJSON(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `[1,"x",null]`, `"s"`, `{`, `{} {}`, ``, "\xff", `1e999`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := jmesFuncJSON([]any{s})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidJSON) {
+				t.Fatalf("error %v is not ErrInvalidJSON", err)
+			}
+			return
+		}
+		if json.Valid([]byte(s)) != true {
+			t.Fatalf("accepted invalid JSON %q as %v", s, v)
+		}
+	})
+}
+
+func FuzzPowertoolsBase64(f *testing.F) {
+	for _, s := range []string{"aGVsbG8=", "aGVsbG8", "", "!!", "a", "====", "aGVsbG8=\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := jmesFuncBase64([]any{s})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidBase64) {
+				t.Fatalf("error %v is not ErrInvalidBase64", err)
+			}
+			return
+		}
+		// Whatever decoded must encode back to the input, modulo padding, the line breaks the decoder
+		// skips and the unused low bits of the last character (which Python's decoder ignores too).
+		s = strings.TrimRight(strings.NewReplacer("\r", "", "\n", "").Replace(s), "=")
+		enc := base64.RawStdEncoding.EncodeToString([]byte(v.(string)))
+		if len(enc) != len(s) || (len(s) > 0 && enc[:len(s)-1] != s[:len(s)-1]) {
+			t.Fatalf("%q decoded to %q which encodes to %q", s, v, enc)
+		}
+	})
+}
+
+func FuzzPowertoolsBase64Gzip(f *testing.F) {
+	f.Add(validationGzip64(f, []byte(`{"logEvents":[]}`)))
+	f.Add(validationGzip64(f, nil))
+	f.Add("H4sIAAAAAAAA")
+	f.Add("aGVsbG8=")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := jmesFuncBase64Gzip([]any{s})
+		if err != nil && !errors.Is(err, ErrInvalidBase64) && !errors.Is(err, ErrInvalidGzip) {
+			t.Fatalf("untyped error %v", err)
+		}
+	})
+}
+
+func FuzzSearch(f *testing.F) {
+	f.Add(EnvelopeSQS, `{"Records":[{"body":"{\"a\":1}"}]}`)
+	f.Add(EnvelopeCloudWatchLogs, `{"awslogs":{"data":"H4sI"}}`)
+	f.Add(EnvelopeKinesisDataStream, `{"Records":[{"kinesis":{"data":"e30="}}]}`)
+	f.Add("a[?b > `1`].c | sort(@)", `{"a":[{"b":2,"c":"x"}]}`)
+	f.Add("powertools_json(@)", `"[1,2"`)
+	f.Add("a[", `{}`)
+	f.Add("let $x = a in $x", `{"a":1}`)
+	f.Fuzz(func(t *testing.T, expr, doc string) {
+		_, err := Search(expr, []byte(doc))
+		if err != nil && !errors.Is(err, ErrJMESPath) && !errors.Is(err, ErrInvalidJSON) {
+			t.Fatalf("untyped error %T %v", err, err)
+		}
+	})
+}

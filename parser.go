@@ -1,0 +1,521 @@
+package powertools
+
+// Parser: typed parsing of events and of the payloads they carry (issue 7). Every value is validated
+// against the schema derived from its Go type (SchemaFor, compiled once per type) before it is decoded,
+// so a missing required field or a broken constraint is an error that names the record and the path,
+// not a zero value.
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// ParseError reports a value the parser could not turn into its Go type. Record is the index of the
+// failing record in a batch (-1 when the event carries a single value); Source names the event source
+// or the envelope. Err is a *ValidationError (whose Path is written against the record), a *DecodeError,
+// a *JMESPathError or an *EnvelopeError, reachable through errors.Is and errors.As.
+type ParseError struct {
+	Source string
+	Record int
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString("powertools: parse ")
+	b.WriteString(e.Source)
+	if e.Record >= 0 {
+		b.WriteString(" record ")
+		b.WriteString(strconv.Itoa(e.Record))
+	}
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "powertools: "))
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse decodes payload into T, after unwrapping it with the JMESPath envelope when envelope is not ""
+// (an Envelope* constant or any expression). The value is first validated against SchemaFor[T](). With
+// an envelope that selects a list (EnvelopeSQS, EnvelopeKinesisDataStream...) T is a slice type and a
+// validation failure's ParseError.Record is the index of the failing element. Errors are *ParseError.
+func Parse[T any](payload []byte, envelope string) (T, error) {
+	var zero T
+	source := "event"
+	if envelope != "" {
+		source = strconv.Quote(envelope)
+	}
+	fail := func(record int, err error) (T, error) {
+		return zero, &ParseError{Source: source, Record: record, Err: err}
+	}
+	sch, err := SchemaFor[T]().compiled()
+	if err != nil {
+		return fail(-1, err)
+	}
+	if envelope == "" {
+		return parserDecode[T](sch, source, -1, payload)
+	}
+	q, err := compileJMES(envelope)
+	if err != nil {
+		return fail(-1, err)
+	}
+	doc, err := jmesEventDocument(payload, q)
+	if err != nil {
+		return fail(-1, err)
+	}
+	v, err := q.envelopeSearch(doc)
+	if err != nil {
+		return fail(-1, err)
+	}
+	if err := schemaValidate(sch, v); err != nil {
+		return fail(parserRecordOf(v, err), err)
+	}
+	return parserConvert[T](v, source)
+}
+
+// parserRecordOf is the index of the list element a validation failure is in, or -1.
+func parserRecordOf(v any, err error) int {
+	var ve *ValidationError
+	if _, isList := v.([]any); !isList || !errors.As(err, &ve) {
+		return -1
+	}
+	idx, _, _ := strings.Cut(strings.TrimPrefix(ve.Path, "$["), "]")
+	if i, err := strconv.Atoi(idx); err == nil {
+		return i
+	}
+	return -1
+}
+
+// parserConvert moves generic JSON data, already validated, into T.
+func parserConvert[T any](v any, source string) (T, error) {
+	var out T
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		return out, &ParseError{Source: source, Record: -1, Err: &DecodeError{Step: "json", Err: err}}
+	}
+	return out, nil
+}
+
+// parserDecode validates one JSON document against sch and decodes it into T.
+func parserDecode[T any](sch *jsonschema.Schema, source string, record int, data []byte) (T, error) {
+	var out T
+	generic, err := jmesDecodeJSON(data)
+	if err == nil {
+		err = schemaValidate(sch, generic)
+	}
+	if err == nil {
+		if uerr := json.Unmarshal(data, &out); uerr != nil {
+			err = &DecodeError{Step: "json", Err: uerr}
+		}
+	}
+	if err != nil {
+		return out, &ParseError{Source: source, Record: record, Err: err}
+	}
+	return out, nil
+}
+
+// parserBatch decodes each record's JSON text into T. Records are decoded in order and the first
+// failure stops the batch: a typed batch is all or nothing (use the batch utility for partial failures).
+func parserBatch[T any](source string, texts func(yield func(int, []byte, error) bool)) ([]T, error) {
+	sch, err := SchemaFor[T]().compiled()
+	if err != nil {
+		return nil, &ParseError{Source: source, Record: -1, Err: err}
+	}
+	var out []T
+	var failed error
+	texts(func(i int, text []byte, err error) bool {
+		if err != nil {
+			failed = &ParseError{Source: source, Record: i, Err: err}
+			return false
+		}
+		v, err := parserDecode[T](sch, source, i, text)
+		if err != nil {
+			failed = err
+			return false
+		}
+		out = append(out, v)
+		return true
+	})
+	if failed != nil {
+		return nil, failed
+	}
+	return out, nil
+}
+
+// parserEvent decodes the outer event into the minimal shape a helper reads.
+func parserEvent(source string, payload []byte, dst any) error {
+	if err := json.Unmarshal(payload, dst); err != nil {
+		return &ParseError{Source: source, Record: -1, Err: &DecodeError{Step: "json", Err: err}}
+	}
+	return nil
+}
+
+// parserMissing is the error for an event without the field a helper unwraps.
+func parserMissing(source, path string, record int) error {
+	return &ParseError{Source: source, Record: record, Err: &EnvelopeError{Envelope: path}}
+}
+
+// ParseSQS decodes the JSON body of every record of an SQS event into T.
+func ParseSQS[T any](payload []byte) ([]T, error) {
+	const source = "sqs"
+	var ev struct {
+		Records *[]struct {
+			Body *string `json:"body"`
+		} `json:"Records"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Records == nil {
+		return nil, parserMissing(source, "Records", -1)
+	}
+	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
+		for i, r := range *ev.Records {
+			if r.Body == nil {
+				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].body"})
+				return
+			}
+			if !yield(i, []byte(*r.Body), nil) {
+				return
+			}
+		}
+	})
+}
+
+// ParseSNS decodes the JSON message of every record of an SNS event into T.
+func ParseSNS[T any](payload []byte) ([]T, error) {
+	const source = "sns"
+	var ev struct {
+		Records *[]struct {
+			Sns *struct {
+				Message *string `json:"Message"`
+			} `json:"Sns"`
+		} `json:"Records"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Records == nil {
+		return nil, parserMissing(source, "Records", -1)
+	}
+	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
+		for i, r := range *ev.Records {
+			if r.Sns == nil || r.Sns.Message == nil {
+				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].Sns.Message"})
+				return
+			}
+			if !yield(i, []byte(*r.Sns.Message), nil) {
+				return
+			}
+		}
+	})
+}
+
+// ParseKinesis decodes the base64 JSON data of every record of a Kinesis Data Streams event into T.
+func ParseKinesis[T any](payload []byte) ([]T, error) {
+	const source = "kinesis"
+	var ev struct {
+		Records *[]struct {
+			Kinesis *struct {
+				Data *string `json:"data"`
+			} `json:"kinesis"`
+		} `json:"Records"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Records == nil {
+		return nil, parserMissing(source, "Records", -1)
+	}
+	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
+		for i, r := range *ev.Records {
+			if r.Kinesis == nil || r.Kinesis.Data == nil {
+				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].kinesis.data"})
+				return
+			}
+			data, err := jmesDecodeBase64(*r.Kinesis.Data)
+			if !yield(i, data, err) {
+				return
+			}
+		}
+	})
+}
+
+// ParseCloudWatchLogs decodes the message of every log event of a CloudWatch Logs subscription event
+// (base64, gzip, then JSON) into T: each message must be a JSON document.
+func ParseCloudWatchLogs[T any](payload []byte) ([]T, error) {
+	const source = "cloudwatch logs"
+	var ev struct {
+		Awslogs *struct {
+			Data *string `json:"data"`
+		} `json:"awslogs"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Awslogs == nil || ev.Awslogs.Data == nil {
+		return nil, parserMissing(source, "awslogs.data", -1)
+	}
+	raw, err := jmesDecodeBase64(*ev.Awslogs.Data)
+	if err == nil {
+		raw, err = jmesGunzip(raw)
+	}
+	if err != nil {
+		return nil, &ParseError{Source: source, Record: -1, Err: err}
+	}
+	var logs struct {
+		LogEvents *[]struct {
+			Message *string `json:"message"`
+		} `json:"logEvents"`
+	}
+	if err := parserEvent(source, raw, &logs); err != nil {
+		return nil, err
+	}
+	if logs.LogEvents == nil {
+		return nil, parserMissing(source, "awslogs.data.logEvents", -1)
+	}
+	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
+		for i, l := range *logs.LogEvents {
+			if l.Message == nil {
+				yield(i, nil, &EnvelopeError{Envelope: "logEvents[" + strconv.Itoa(i) + "].message"})
+				return
+			}
+			if !yield(i, []byte(*l.Message), nil) {
+				return
+			}
+		}
+	})
+}
+
+// ParseEventBridge decodes the detail of an EventBridge (or scheduled CloudWatch Events) event into T.
+func ParseEventBridge[T any](payload []byte) (T, error) {
+	const source = "eventbridge"
+	var zero T
+	var ev struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return zero, err
+	}
+	if len(ev.Detail) == 0 || string(ev.Detail) == "null" {
+		return zero, parserMissing(source, "detail", -1)
+	}
+	return parserSingle[T](source, ev.Detail)
+}
+
+// ParseAPIGateway decodes the JSON body of an API Gateway REST (v1) or HTTP (v2) proxy event, or of a
+// function URL or ALB event, into T. A body marked isBase64Encoded is decoded from base64 first.
+func ParseAPIGateway[T any](payload []byte) (T, error) {
+	const source = "api gateway"
+	var zero T
+	var ev struct {
+		Body            *string `json:"body"`
+		IsBase64Encoded bool    `json:"isBase64Encoded"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return zero, err
+	}
+	if ev.Body == nil {
+		return zero, parserMissing(source, "body", -1)
+	}
+	body := []byte(*ev.Body)
+	if ev.IsBase64Encoded {
+		var err error
+		if body, err = jmesDecodeBase64(*ev.Body); err != nil {
+			return zero, &ParseError{Source: source, Record: -1, Err: err}
+		}
+	}
+	return parserSingle[T](source, body)
+}
+
+// parserSingle validates and decodes the one value an event carries.
+func parserSingle[T any](source string, data []byte) (T, error) {
+	sch, err := SchemaFor[T]().compiled()
+	if err != nil {
+		var zero T
+		return zero, &ParseError{Source: source, Record: -1, Err: err}
+	}
+	return parserDecode[T](sch, source, -1, data)
+}
+
+// DynamoDBChange is one record of a DynamoDB stream with its images decoded into T. An image the stream
+// view does not carry (NEW_IMAGE, OLD_IMAGE, KEYS_ONLY) is nil.
+type DynamoDBChange[T any] struct {
+	EventName string // INSERT, MODIFY or REMOVE
+	NewImage  *T
+	OldImage  *T
+}
+
+// ParseDynamoDBStream decodes the new and old images of every record of a DynamoDB Streams event into T.
+// Images are converted from DynamoDB's typed attribute values ({"S": "x"}, {"N": "1"}, {"M": {...}}...)
+// to plain JSON first: S and B as strings (B stays base64), N as numbers, BOOL, NULL, M as objects, L,
+// SS, NS and BS as arrays.
+func ParseDynamoDBStream[T any](payload []byte) ([]DynamoDBChange[T], error) {
+	const source = "dynamodb stream"
+	var ev struct {
+		Records *[]struct {
+			EventName string `json:"eventName"`
+			DynamoDB  *struct {
+				NewImage map[string]json.RawMessage `json:"NewImage"`
+				OldImage map[string]json.RawMessage `json:"OldImage"`
+			} `json:"dynamodb"`
+		} `json:"Records"`
+	}
+	if err := parserEvent(source, payload, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Records == nil {
+		return nil, parserMissing(source, "Records", -1)
+	}
+	sch, err := SchemaFor[T]().compiled()
+	if err != nil {
+		return nil, &ParseError{Source: source, Record: -1, Err: err}
+	}
+	out := make([]DynamoDBChange[T], 0, len(*ev.Records))
+	for i, r := range *ev.Records {
+		if r.DynamoDB == nil {
+			return nil, parserMissing(source, "Records["+strconv.Itoa(i)+"].dynamodb", i)
+		}
+		c := DynamoDBChange[T]{EventName: r.EventName}
+		if c.NewImage, err = parserImage[T](sch, source, i, r.DynamoDB.NewImage); err != nil {
+			return nil, err
+		}
+		if c.OldImage, err = parserImage[T](sch, source, i, r.DynamoDB.OldImage); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// parserImage converts one DynamoDB image to JSON and decodes it; a nil image stays nil.
+func parserImage[T any](sch *jsonschema.Schema, source string, record int, img map[string]json.RawMessage) (*T, error) {
+	if img == nil {
+		return nil, nil
+	}
+	m := make(map[string]any, len(img))
+	for k, raw := range img {
+		v, err := dynamoAttr(raw)
+		if err != nil {
+			return nil, &ParseError{Source: source, Record: record, Err: err}
+		}
+		m[k] = v
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return nil, &ParseError{Source: source, Record: record, Err: &DecodeError{Step: "json", Err: err}}
+	}
+	v, err := parserDecode[T](sch, source, record, data)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// dynamoAttr converts one DynamoDB attribute value, {"<type>": value}, to plain JSON data.
+func dynamoAttr(raw json.RawMessage) (any, error) {
+	var av map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &av); err != nil {
+		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB attribute value: " + err.Error())}
+	}
+	if len(av) != 1 {
+		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB attribute value must have exactly one type key")}
+	}
+	for typ, val := range av {
+		return dynamoValue(typ, val)
+	}
+	return nil, nil // unreachable: av has one key
+}
+
+func dynamoValue(typ string, val json.RawMessage) (any, error) {
+	bad := func(err error) (any, error) {
+		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB " + typ + " value: " + err.Error())}
+	}
+	switch typ {
+	case "S", "B":
+		var s string
+		if err := json.Unmarshal(val, &s); err != nil {
+			return bad(err)
+		}
+		return s, nil
+	case "N":
+		var s string
+		if err := json.Unmarshal(val, &s); err != nil {
+			return bad(err)
+		}
+		return dynamoNumber(s)
+	case "BOOL":
+		var b bool
+		if err := json.Unmarshal(val, &b); err != nil {
+			return bad(err)
+		}
+		return b, nil
+	case "NULL":
+		return nil, nil
+	case "M":
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(val, &m); err != nil {
+			return bad(err)
+		}
+		out := make(map[string]any, len(m))
+		for k, raw := range m {
+			v, err := dynamoAttr(raw)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		}
+		return out, nil
+	case "L":
+		var l []json.RawMessage
+		if err := json.Unmarshal(val, &l); err != nil {
+			return bad(err)
+		}
+		out := make([]any, len(l))
+		for i, raw := range l {
+			v, err := dynamoAttr(raw)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case "SS", "BS", "NS":
+		var l []string
+		if err := json.Unmarshal(val, &l); err != nil {
+			return bad(err)
+		}
+		out := make([]any, len(l))
+		for i, s := range l {
+			out[i] = s
+			if typ == "NS" {
+				n, err := dynamoNumber(s)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = n
+			}
+		}
+		return out, nil
+	}
+	return nil, &DecodeError{Step: "json", Err: errors.New("unknown DynamoDB attribute type " + strconv.Quote(typ))}
+}
+
+// dynamoNumber keeps a DynamoDB number's digits (up to 38 of them) as a json.Number.
+func dynamoNumber(s string) (any, error) {
+	if !json.Valid([]byte(s)) {
+		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB N value " + strconv.Quote(s) + " is not a number")}
+	}
+	n := json.Number(s)
+	if _, err := n.Float64(); err != nil {
+		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB N value " + strconv.Quote(s) + " is not a number")}
+	}
+	return n, nil
+}

@@ -1,0 +1,410 @@
+package powertools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// valOrder is the payload most fixtures carry; its schema comes from the struct tags.
+type valOrder struct {
+	ID       string      `json:"id" jsonschema:"minLength=1,pattern=^ord-[0-9]+$"`
+	Quantity int         `json:"quantity" jsonschema:"minimum=1,maximum=100"`
+	Price    float64     `json:"price" jsonschema:"exclusiveMinimum=0"`
+	Customer valCustomer `json:"customer"`
+	Items    []valItem   `json:"items,omitempty"`
+}
+
+type valCustomer struct {
+	Email string `json:"email" jsonschema:"format=email"`
+}
+
+type valItem struct {
+	SKU   string `json:"sku"`
+	Count int    `json:"count" jsonschema:"minimum=1"`
+}
+
+// valOrderSchemaDraft7 is a hand-written draft 7 schema for the same payload.
+const valOrderSchemaDraft7 = `{
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "required": ["id", "quantity"],
+  "properties": {
+    "id": {"type": "string", "minLength": 1},
+    "quantity": {"type": "integer", "minimum": 1},
+    "customer": {"$ref": "#/definitions/customer"}
+  },
+  "definitions": {
+    "customer": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string", "format": "email"}}}
+  }
+}`
+
+// valOrderListSchema2020 is a draft 2020-12 schema for a batch of orders.
+const valOrderListSchema2020 = `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "array",
+  "items": {"$ref": "#/$defs/order"},
+  "$defs": {
+    "order": {"type": "object", "required": ["id", "quantity"], "properties": {"quantity": {"type": "integer", "minimum": 1}}}
+  }
+}`
+
+// valBody wraps an order in an API Gateway REST event.
+func valBody(t testing.TB, body string) []byte {
+	t.Helper()
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(validationFixture(t, "apigw_rest.json"), &ev))
+	ev["body"] = body
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	return b
+}
+
+func TestValidate(t *testing.T) {
+	order := SchemaFor[valOrder]()
+	tests := []struct {
+		name     string
+		data     []byte
+		schema   Schema
+		envelope string
+		wantPath string // "" when the data is valid
+		wantKw   string
+	}{
+		{"apigw rest body valid", validationFixture(t, "apigw_rest.json"), order, EnvelopeAPIGatewayREST, "", ""},
+		{"apigw http body valid", validationFixture(t, "apigw_http.json"), order, EnvelopeAPIGatewayHTTP, "", ""},
+		{"eventbridge detail valid", validationFixture(t, "eventbridge.json"), order, EnvelopeEventBridge, "", ""},
+		{"sns message valid", validationFixture(t, "sns.json"), order, EnvelopeSNS, "", ""},
+		{"below minimum", valBody(t, `{"id":"ord-1","quantity":0,"price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.quantity", "minimum"},
+		{"missing required", valBody(t, `{"id":"ord-1","price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$", "required"},
+		{"nested array item", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"a@example.com"},"items":[{"sku":"a","count":1},{"sku":"b","count":0}]}`), order, EnvelopeAPIGatewayREST, "$.items[1].count", "minimum"},
+		{"wrong type", valBody(t, `{"id":"ord-1","quantity":"2","price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.quantity", "type"},
+		{"format asserted", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"not-an-email"}}`), order, EnvelopeAPIGatewayREST, "$.customer.email", "format"},
+		{"pattern", valBody(t, `{"id":"order-1","quantity":1,"price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.id", "pattern"},
+		{"exclusive minimum", valBody(t, `{"id":"ord-1","quantity":1,"price":0,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.price", "exclusiveMinimum"},
+		{"draft 7 valid", []byte(`{"id":"x","quantity":3,"customer":{"email":"a@example.com"}}`), SchemaJSON(valOrderSchemaDraft7), "", "", ""},
+		{"draft 7 through $ref", []byte(`{"id":"x","quantity":3,"customer":{"email":"nope"}}`), SchemaJSON(valOrderSchemaDraft7), "", "$.customer.email", "format"},
+		{"draft 2020-12 sqs batch valid", validationFixture(t, "sqs.json"), SchemaJSON(valOrderListSchema2020), EnvelopeSQS, "", ""},
+		{"draft 2020-12 sqs batch record 1", validationFixture(t, "sqs_invalid.json"), SchemaJSON(valOrderListSchema2020), EnvelopeSQS, "$[1].quantity", "minimum"},
+		{"default draft is 7 (tuple items)", []byte(`["a", 1]`), SchemaJSON(`{"items":[{"type":"string"},{"type":"string"}]}`), "", "$[1]", "type"},
+		{"key needing quotes", []byte(`{"headers":{"content-type":5}}`), SchemaJSON(`{"properties":{"headers":{"additionalProperties":{"type":"string"}}}}`), "", `$.headers["content-type"]`, "type"},
+		{"numeric object key is not an index", []byte(`{"0":{"1":true}}`), SchemaJSON(`{"additionalProperties":{"additionalProperties":{"type":"string"}}}`), "", `$["0"]["1"]`, "type"},
+		{"scheduled detail", validationFixture(t, "scheduled.json"), SchemaJSON(`{"type":"object","maxProperties":0}`), EnvelopeCloudWatchEventsScheduled, "", ""},
+		{"s3 through sqs", validationFixture(t, "s3_sqs.json"), SchemaJSON(`{"type":"array","items":{"required":["s3"],"properties":{"s3":{"required":["bucket","object"]}}}}`), EnvelopeS3SQS, "", ""},
+		{"kinesis records", validationFixture(t, "kinesis.json"), SchemaJSON(`{"type":"array","minItems":2,"items":{"properties":{"quantity":{"maximum":4}}}}`), EnvelopeKinesisDataStream, "$[1].quantity", "maximum"},
+		{"cloudwatch logs events", validationFixture(t, "cloudwatch_logs.json"), SchemaJSON(`{"type":"array","items":{"required":["id","timestamp","message"]}}`), EnvelopeCloudWatchLogs, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Validate(tt.data, tt.schema, tt.envelope)
+			if tt.wantPath == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrValidation)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantPath, ve.Path, ve.Error())
+			assert.Equal(t, tt.wantKw, ve.Keyword, ve.Error())
+			assert.NotEmpty(t, ve.Reason)
+			assert.True(t, strings.HasPrefix(err.Error(), "powertools: validation failed at "+tt.wantPath+": "), err.Error())
+		})
+	}
+}
+
+func TestValidateReportsEveryIssueInStableOrder(t *testing.T) {
+	data := []byte(`{"id":"","quantity":0,"price":-1,"customer":{"email":"x"}}`)
+	var first string
+	for range 20 {
+		err := Validate(data, SchemaFor[valOrder](), "")
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		var paths []string
+		for _, is := range ve.Issues {
+			paths = append(paths, is.Path)
+		}
+		assert.Equal(t, []string{"$.customer.email", "$.id", "$.id", "$.price", "$.quantity"}, paths)
+		if first == "" {
+			first = err.Error()
+		}
+		assert.Equal(t, first, err.Error())
+	}
+	assert.Contains(t, first, "(and 4 more)")
+}
+
+func TestValidateBadInput(t *testing.T) {
+	ok := SchemaJSON(`{"type":"object"}`)
+	tests := []struct {
+		name     string
+		data     any
+		schema   Schema
+		envelope string
+		want     error
+	}{
+		{"schema not JSON", []byte(`{}`), SchemaJSON(`{"type":`), "", ErrSchema},
+		{"schema not a schema", []byte(`{}`), SchemaJSON(`{"type":"strin"}`), "", ErrSchema},
+		{"schema with external ref", []byte(`{}`), SchemaJSON(`{"$ref":"file:///etc/passwd"}`), "", ErrSchema},
+		{"zero schema", []byte(`{}`), Schema{}, "", ErrSchema},
+		{"type without schema", []byte(`{}`), SchemaFor[chan int](), "", ErrSchema},
+		{"event not JSON", []byte(`{"body":`), ok, EnvelopeAPIGatewayREST, ErrInvalidJSON},
+		{"body not JSON", valBody(t, `{"id":`), ok, EnvelopeAPIGatewayREST, ErrInvalidJSON},
+		{"bad base64", []byte(`{"Records":[{"kinesis":{"data":"***"}}]}`), ok, EnvelopeKinesisDataStream, ErrInvalidBase64},
+		{"bad gzip", []byte(`{"awslogs":{"data":"aGVsbG8="}}`), ok, EnvelopeCloudWatchLogs, ErrInvalidGzip},
+		{"missing envelope path", []byte(`{"detail-type":"x"}`), ok, EnvelopeEventBridge, ErrEnvelope},
+		{"bad envelope", []byte(`{}`), ok, "Records[", ErrJMESPath},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Validate(tt.data, tt.schema, tt.envelope)
+			require.ErrorIs(t, err, tt.want)
+			assert.False(t, errors.Is(err, ErrValidation), "bad input is not a validation failure: %v", err)
+			assert.True(t, strings.HasPrefix(err.Error(), "powertools: "), err.Error())
+		})
+	}
+}
+
+func TestSchemaCaches(t *testing.T) {
+	a, b := SchemaFor[valOrder](), SchemaFor[valOrder]()
+	assert.Same(t, a.e, b.e, "one entry per type")
+	c, d := SchemaJSON(valOrderSchemaDraft7), SchemaJSON(valOrderSchemaDraft7)
+	assert.Same(t, c.e, d.e, "one entry per text")
+	s1, err := a.compiled()
+	require.NoError(t, err)
+	s2, err := b.compiled()
+	require.NoError(t, err)
+	assert.Same(t, s1, s2, "compiled once")
+	assert.Contains(t, a.String(), `"minimum":1`)
+	assert.True(t, Schema{}.IsZero())
+	assert.Equal(t, "", Schema{}.String())
+}
+
+// valApp builds an App with validation and a handler that counts its calls and answers resp.
+func valApp(t *testing.T, opts ...Option) (*App, *atomic.Int64) {
+	t.Helper()
+	var logs bytes.Buffer
+	app, err := New(append([]Option{WithEnv(map[string]string{}), WithLogOutput(&logs)}, opts...)...)
+	require.NoError(t, err)
+	return app, new(atomic.Int64)
+}
+
+func TestValidationMiddleware(t *testing.T) {
+	respSchema := SchemaJSON(`{"type":"object","required":["status"],"properties":{"status":{"enum":["accepted","rejected"]}}}`)
+	tests := []struct {
+		name      string
+		event     []byte
+		answer    string // the handler's response status; "" for an error
+		wantCalls int64
+		wantErr   error
+		wantStage string
+		wantPath  string
+	}{
+		{"valid in and out", validationFixture(t, "apigw_rest.json"), "accepted", 1, nil, "", ""},
+		{"inbound failure skips the handler", valBody(t, `{"id":"ord-1","quantity":500,"price":1,"customer":{"email":"a@example.com"}}`), "accepted", 0, ErrValidation, "inbound", "$.quantity"},
+		{"outbound failure replaces the response", validationFixture(t, "apigw_rest.json"), "maybe", 1, ErrValidation, "outbound", "$.status"},
+		{"handler error is returned as is", validationFixture(t, "apigw_rest.json"), "", 1, errValHandler, "", ""},
+		{"malformed event", []byte(`{"body": "{`), "accepted", 0, ErrInvalidJSON, "", ""},
+		{"envelope missing", []byte(`{"detail":{}}`), "accepted", 0, ErrEnvelope, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, calls := valApp(t, WithValidation(SchemaFor[valOrder](), respSchema, EnvelopeAPIGatewayREST))
+			h := app.Wrap(func(ctx context.Context, ev map[string]any) (map[string]any, error) {
+				calls.Add(1)
+				if tt.answer == "" {
+					return nil, errValHandler
+				}
+				return map[string]any{"status": tt.answer, "statusCode": 200}, nil
+			})
+			out, err := h.Invoke(context.Background(), tt.event)
+			assert.Equal(t, tt.wantCalls, calls.Load())
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.JSONEq(t, `{"status":"accepted","statusCode":200}`, string(out))
+				return
+			}
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Nil(t, out)
+			var ve *ValidationError
+			if tt.wantStage != "" {
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tt.wantStage, ve.Stage)
+				assert.Equal(t, tt.wantPath, ve.Path)
+				assert.Contains(t, err.Error(), "("+tt.wantStage+")")
+			}
+		})
+	}
+}
+
+var errValHandler = errors.New("handler failed")
+
+func TestValidationMiddlewareOneSide(t *testing.T) {
+	// Outbound only: any event goes in, the response is checked.
+	app, _ := valApp(t, WithValidation(Schema{}, SchemaJSON(`{"type":"string"}`), ""))
+	h := app.Wrap(func(ctx context.Context) (int, error) { return 42, nil })
+	_, err := h.Invoke(context.Background(), []byte(`"anything"`))
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "outbound", ve.Stage)
+	assert.Equal(t, "$", ve.Path)
+
+	// A handler without a result answers null, which is checked as null.
+	app, _ = valApp(t, WithValidation(Schema{}, SchemaJSON(`{"type":"null"}`), ""))
+	_, err = app.Wrap(func(ctx context.Context) error { return nil }).Invoke(context.Background(), []byte(`{}`))
+	require.NoError(t, err)
+
+	// Inbound only over an SQS batch: the whole list is validated, the failing record is in the path.
+	app, calls := valApp(t, WithValidation(SchemaJSON(valOrderListSchema2020), Schema{}, EnvelopeSQS))
+	h = app.Wrap(func(ctx context.Context, ev json.RawMessage) error { calls.Add(1); return nil })
+	_, err = h.Invoke(context.Background(), validationFixture(t, "sqs.json"))
+	require.NoError(t, err)
+	_, err = h.Invoke(context.Background(), validationFixture(t, "sqs_invalid.json"))
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "$[1].quantity", ve.Path)
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+func TestNewRejectsBadValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"bad inbound schema", WithValidation(SchemaJSON(`{"minimum":"one"}`), Schema{}, ""), "inbound schema"},
+		{"bad outbound schema", WithValidation(Schema{}, SchemaJSON(`not json`), ""), "outbound schema"},
+		{"bad envelope", WithValidation(SchemaJSON(`{}`), Schema{}, "Records[*"), "Records[*"},
+		{"no schema", WithValidation(Schema{}, Schema{}, EnvelopeSQS), "needs an inbound or an outbound schema"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(WithEnv(map[string]string{}), tt.opt)
+			require.ErrorIs(t, err, ErrConfig)
+			assert.Contains(t, err.Error(), "WithValidation")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestValidationMiddlewareConcurrent(t *testing.T) {
+	app, calls := valApp(t, WithValidation(SchemaFor[valOrder](), Schema{}, EnvelopeAPIGatewayREST))
+	h := app.Wrap(func(ctx context.Context, ev json.RawMessage) error { calls.Add(1); return nil })
+	good := validationFixture(t, "apigw_rest.json")
+	bad := valBody(t, `{"id":"ord-1","quantity":0,"price":1,"customer":{"email":"a@example.com"}}`)
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				ev := good
+				if (g+i)%2 == 0 {
+					ev = bad
+				}
+				if _, err := h.Invoke(context.Background(), ev); err != nil {
+					var ve *ValidationError
+					if !errors.As(err, &ve) || ve.Path != "$.quantity" {
+						t.Errorf("invocation %d/%d: %v", g, i, err)
+					}
+					failures.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 200, failures.Load())
+	assert.EqualValues(t, 200, calls.Load())
+}
+
+func TestValidateWarmAllocations(t *testing.T) {
+	ev := validationFixture(t, "apigw_rest.json")
+	schema := SchemaFor[valOrder]()
+	require.NoError(t, Validate(ev, schema, EnvelopeAPIGatewayREST))
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := Validate(ev, schema, EnvelopeAPIGatewayREST); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Decoding the event into generic JSON dominates (one allocation per string, map and number);
+	// compiling nothing on the warm path keeps it under this budget.
+	assert.LessOrEqual(t, allocs, 240.0)
+	t.Logf("warm Validate of an API Gateway event: %.0f allocations", allocs)
+}
+
+// BenchmarkValidateAPIGateway validates an API Gateway REST event through its envelope against the
+// schema derived from valOrder. cold empties the schema and expression caches before every call (what
+// the first call of a process pays); warm is every later call.
+func BenchmarkValidateAPIGateway(b *testing.B) {
+	ev := validationFixture(b, "apigw_rest.json")
+	run := func(b *testing.B, reset bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if reset {
+				schemaResetCaches()
+				jmesResetCache()
+			}
+			if err := Validate(ev, SchemaFor[valOrder](), EnvelopeAPIGatewayREST); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("cold", func(b *testing.B) { run(b, true) })
+	b.Run("warm", func(b *testing.B) { run(b, false) })
+	b.Run("warm-schemajson", func(b *testing.B) {
+		text := SchemaFor[valOrder]().String()
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Validate(ev, SchemaJSON(text), EnvelopeAPIGatewayREST); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("middleware", func(b *testing.B) {
+		app, err := New(WithEnv(map[string]string{}), WithLogOutput(&bytes.Buffer{}), WithValidation(SchemaFor[valOrder](), Schema{}, EnvelopeAPIGatewayREST))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := app.Wrap(HandlerFunc(func(ctx context.Context, p []byte) ([]byte, error) { return nil, nil }))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := h.Invoke(context.Background(), ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkValidationCaches isolates what the caches save: getting a compiled schema and a compiled
+// envelope, on first use (cold: derived from the type, compiled) and afterwards (warm: a map lookup).
+func BenchmarkValidationCaches(b *testing.B) {
+	schema := func(b *testing.B, reset bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if reset {
+				schemaResetCaches()
+			}
+			if _, err := SchemaFor[valOrder]().compiled(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	expr := func(b *testing.B, reset bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if reset {
+				jmesResetCache()
+			}
+			if _, err := compileJMES(EnvelopeCloudWatchLogs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("schema-cold", func(b *testing.B) { schema(b, true) })
+	b.Run("schema-warm", func(b *testing.B) { schema(b, false) })
+	b.Run("jmespath-cold", func(b *testing.B) { expr(b, true) })
+	b.Run("jmespath-warm", func(b *testing.B) { expr(b, false) })
+}
