@@ -92,7 +92,7 @@ func (tracerAWSDeserialize) HandleDeserialize(ctx context.Context, in middleware
 		req.Header.Set(tracerTraceHeader, s.downstreamHeader())
 	}
 	out, md, err = next.HandleDeserialize(ctx, in)
-	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil {
+	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil && resp.Response != nil && resp.StatusCode != 0 {
 		s.trace.mu.Lock()
 		s.http = &tracerHTTP{status: resp.StatusCode, contentLength: resp.ContentLength}
 		s.trace.mu.Unlock()

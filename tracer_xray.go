@@ -110,7 +110,7 @@ func (tr *tracerTrace) encodeSpan(buf *buffer.Buffer, s *tracerSpan, standalone 
 	tracerAppendFlag(buf, "throttle", s.throttle)
 	tracerAppendFlag(buf, "fault", s.fault)
 	tracerAppendCause(buf, s.cause)
-	if s.http != nil {
+	if s.http != nil && (s.http.method != "" || s.http.status != 0) {
 		s.http.encode(buf)
 	}
 	if s.aws != nil {
