@@ -144,7 +144,7 @@ func TestTracerAWSFlags(t *testing.T) {
 		errType                string
 	}{
 		{name: "throttled 400", status: 400, attempts: 2, errFlag: true, thr: true, wantRetries: 1, wantCalls: 2,
-			body: `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`,
+			body:    `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`,
 			errType: "ProvisionedThroughputExceededException"},
 		{name: "429", status: 429, attempts: 1, errFlag: true, thr: true, wantCalls: 1,
 			body: `{"__type":"TooManyRequestsException","message":"slow down"}`, errType: "TooManyRequestsException"},
