@@ -260,7 +260,9 @@ type tracerTrace struct {
 	traceID string
 	parent  string // the function segment's id, from the header
 	mu      sync.Mutex
-	emitted bool // the handler subsegment has been sent; spans ending later are sent on their own
+	emitted bool // the handler subsegment has been sent
+	held    int  // subsegments ended and not sent since the last streaming
+	top     *tracerSpan
 }
 
 // tracerSpan is one subsegment. It is also the context.Context handed to the function Capture runs, so
@@ -277,7 +279,7 @@ type tracerSpan struct {
 	// guarded by trace.mu
 	end         time.Time
 	ended       bool
-	streamed    bool // sent as its own document; left out of its parent's
+	streamed    bool // sent as its own document; left out of its parent's, later changes ignored
 	namespace   string
 	annotations []tracerAnnotation
 	metadata    []tracerMetadata
@@ -355,6 +357,16 @@ func (t *Subsegment) ID() string {
 		return ""
 	}
 	return string(t.span.id[:])
+}
+
+// TraceHeader is the X-Amzn-Trace-Id value that makes a downstream call a child of this subsegment
+// ("Root=...;Parent=<ID>;Sampled=1"), for transports InstrumentAWS and InstrumentHTTP do not cover; "" when
+// not sampled.
+func (t *Subsegment) TraceHeader() string {
+	if !t.Sampled() {
+		return ""
+	}
+	return t.span.downstreamHeader()
 }
 
 // Annotate adds an indexed annotation. value must be a string, a bool or a number (any int, uint or float
@@ -470,7 +482,12 @@ func (s *tracerSpan) finish(response []byte, err error) {
 	s.closeLocked()
 }
 
-// closeLocked ends s. The handler subsegment sends the tree; a subsegment ending after that sends itself.
+// tracerStreamThreshold bounds how many ended subsegments an invocation holds before sending them: a
+// handler making thousands of calls streams them in batches instead of keeping them all until it returns.
+const tracerStreamThreshold = 100
+
+// closeLocked ends s. The handler subsegment sends the tree. A subsegment whose parent was already sent
+// sends itself, and so does the one that reaches tracerStreamThreshold held subsegments.
 func (s *tracerSpan) closeLocked() {
 	tr := s.trace
 	s.end, s.ended = tr.root.app.now(), true
@@ -478,8 +495,14 @@ func (s *tracerSpan) closeLocked() {
 	case s.parent == nil: // the handler subsegment
 		tr.emitted = true
 		tr.emit(s)
-	case tr.emitted && !s.streamed:
+	case s.parent.streamed:
 		tr.emit(s)
+	default:
+		tr.held++
+		if tr.held >= tracerStreamThreshold {
+			tr.held = 0
+			tr.streamEnded(tr.top)
+		}
 	}
 }
 
@@ -494,6 +517,9 @@ func (s *tracerSpan) finishOnPanic() {
 func (s *tracerSpan) annotate(a tracerAnnotation) {
 	s.trace.mu.Lock()
 	defer s.trace.mu.Unlock()
+	if s.streamed {
+		return
+	}
 	for i := range s.annotations {
 		if s.annotations[i].key == a.key {
 			s.annotations[i] = a
@@ -505,7 +531,9 @@ func (s *tracerSpan) annotate(a tracerAnnotation) {
 
 func (s *tracerSpan) setMetadata(key string, raw []byte) {
 	s.trace.mu.Lock()
-	s.setMetadataLocked(key, raw)
+	if !s.streamed {
+		s.setMetadataLocked(key, raw)
+	}
 	s.trace.mu.Unlock()
 }
 
@@ -557,6 +585,7 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	}
 	ti := &tracerInvocation{trace: tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}}
 	s := &ti.span
+	ti.trace.top = s
 	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, start: h.root.app.now()}
 	s.self = Subsegment{span: s, ctx: inv}
 	s.annotations = append(make([]tracerAnnotation, 0, 4),

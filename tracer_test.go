@@ -838,3 +838,48 @@ func FuzzTracerDocument(f *testing.F) {
 		checkXRayDoc(t, d, tracerTestRoot)
 	})
 }
+
+// TestTracerStreamsManySubsegments: a handler making many calls sends its ended subsegments in batches
+// while it runs; every subsegment arrives exactly once, under its own parent.
+func TestTracerStreamsManySubsegments(t *testing.T) {
+	l := startXRayListener(t)
+	a := tracerTestApp(t, l, nil)
+	const n = 250
+	h := WrapFunc(a, func(ctx context.Context, _ struct{}) (string, error) {
+		for i := range n {
+			_ = Tracer(ctx).Capture(fmt.Sprintf("call-%d", i), func(ctx context.Context) error {
+				return Tracer(ctx).Capture("inner", func(context.Context) error { return nil })
+			})
+		}
+		return "ok", nil
+	})
+	_, err := h.Invoke(tracedCtx(tracerTestHeader), []byte(`{}`))
+	require.NoError(t, err)
+	var docs []xrayDoc
+	var top xrayDoc
+	for top.Name == "" {
+		d := l.docs(t, 1)[0]
+		checkXRayDoc(t, d, tracerTestRoot)
+		if d.ParentID == tracerTestParent {
+			top = d
+		}
+		docs = append(docs, d)
+	}
+	assert.Greater(t, len(docs), 2, "sent in batches before the handler returned")
+	calls := map[string]bool{}
+	for _, d := range docs {
+		list := []xrayDoc{d}
+		if d.ID == top.ID {
+			list = d.Subsegments
+		} else {
+			assert.Equal(t, top.ID, d.ParentID, "%s streamed under the handler subsegment", d.Name)
+		}
+		for _, c := range list {
+			assert.False(t, calls[c.Name], "%s sent twice", c.Name)
+			calls[c.Name] = true
+			require.Len(t, c.Subsegments, 1, "%s carries its child", c.Name)
+		}
+	}
+	assert.Len(t, calls, n)
+	l.expectQuiet(t)
+}

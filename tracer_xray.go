@@ -35,7 +35,10 @@ func (tr *tracerTrace) emit(s *tracerSpan) {
 	for buf.Len() > tracerMaxDatagram && tr.dropLargestMetadata(s) {
 		tr.encodeDatagram(buf, s)
 	}
+	// Sent (or given up): what the document held is released. Its children still open are sent on their own
+	// when they end, since their parent is now streamed.
 	s.streamed = true
+	s.annotations, s.metadata, s.children, s.cause = nil, nil, nil, nil
 	if buf.Len() > tracerMaxDatagram {
 		tr.root.app.debug.Debug("powertools: tracer: subsegment too large to send",
 			zap.String("name", s.name), zap.Int("bytes", buf.Len()))
@@ -49,6 +52,19 @@ func (tr *tracerTrace) streamChildren(s *tracerSpan) {
 	for _, c := range s.children {
 		if c.ended && !c.streamed {
 			tr.emit(c)
+		}
+	}
+}
+
+// streamEnded sends every ended subtree under s that was not sent yet, and releases it; s stays open.
+func (tr *tracerTrace) streamEnded(s *tracerSpan) {
+	for _, c := range s.children {
+		switch {
+		case c.streamed:
+		case c.ended:
+			tr.emit(c)
+		default:
+			tr.streamEnded(c)
 		}
 	}
 }
