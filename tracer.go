@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -151,9 +152,8 @@ type tracerRoot struct {
 
 	// conn is dialled on the first emission, not in New (no I/O in options); a failed dial is retried on
 	// the next emission.
-	connMu  sync.Mutex
-	conn    net.Conn
-	workDir string
+	connMu sync.Mutex
+	conn   atomic.Pointer[net.UDPConn]
 }
 
 func newTracerRoot(a *App) (*tracerRoot, error) {
@@ -181,21 +181,32 @@ func (r *tracerRoot) send(datagram []byte) {
 	}
 	if err != nil {
 		r.app.debug.Debug("powertools: tracer: emit failed", zap.String("daemon", r.addr), zap.Error(err))
+		return
+	}
+	if ce := r.app.debug.Check(zap.DebugLevel, "powertools: tracer: sent"); ce != nil {
+		ce.Write(zap.String("daemon", r.addr), zap.Int("bytes", len(datagram)))
 	}
 }
 
-func (r *tracerRoot) dial() (net.Conn, error) {
+func (r *tracerRoot) dial() (*net.UDPConn, error) {
+	if c := r.conn.Load(); c != nil {
+		return c, nil
+	}
 	r.connMu.Lock()
 	defer r.connMu.Unlock()
-	if r.conn != nil {
-		return r.conn, nil
+	if c := r.conn.Load(); c != nil {
+		return c, nil
 	}
-	conn, err := net.Dial("udp", r.addr)
+	raddr, err := net.ResolveUDPAddr("udp", r.addr)
 	if err != nil {
 		return nil, err
 	}
-	r.conn = conn
-	return conn, nil
+	c, err := net.DialUDP("udp", nil, raddr)
+	if err != nil {
+		return nil, err
+	}
+	r.conn.Store(c)
+	return c, nil
 }
 
 // tracerHeader is the parsed trace header of one invocation.
