@@ -6,6 +6,7 @@ package powertools
 // the handler returns (tracer_xray.go writes the wire format). Nothing here links aws-xray-sdk-go.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -571,15 +572,14 @@ func (a *App) tracerMiddleware(name string) Middleware {
 		return nil
 	}
 	return func(next Handler) Handler {
-		return &tracerHandler{root: r, label: name, name: tracerSanitizeName("## " + name), next: next}
+		return &tracerHandler{root: r, name: tracerSanitizeName("## " + name), next: next}
 	}
 }
 
 type tracerHandler struct {
-	root  *tracerRoot
-	label string
-	name  string
-	next  Handler
+	root *tracerRoot
+	name string
+	next Handler
 }
 
 func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
@@ -607,7 +607,8 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	out, err := h.next.Invoke(ctx, payload)
 	var resp []byte
 	if err == nil && h.root.cfg.captureResponse {
-		resp = tracerRawOrString(out)
+		// not copied: finish sends the document and releases it before out goes back to the runtime
+		resp = tracerRawJSON(out, false)
 	}
 	s.finish(resp, err)
 	return out, err
@@ -783,7 +784,7 @@ type tracerMetadata struct {
 // tracerEncodeValue encodes a metadata value; one that cannot be encoded is recorded as the reason.
 func tracerEncodeValue(v any) []byte {
 	if raw, ok := v.(json.RawMessage); ok {
-		return tracerRawOrString(raw)
+		return tracerRawJSON(raw, true)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -792,11 +793,14 @@ func tracerEncodeValue(v any) []byte {
 	return b
 }
 
-// tracerRawOrString keeps valid JSON as is and records anything else as a JSON string. The bytes are
-// copied: the caller may reuse its buffer.
-func tracerRawOrString(b []byte) []byte {
+// tracerRawJSON keeps valid JSON as is (copied when the caller may reuse b) and records anything else as
+// a JSON string.
+func tracerRawJSON(b []byte, copied bool) []byte {
 	if json.Valid(b) {
-		return append([]byte(nil), b...)
+		if copied {
+			return bytes.Clone(b)
+		}
+		return b
 	}
 	s, _ := json.Marshal(string(b))
 	return s

@@ -883,3 +883,21 @@ func TestTracerStreamsManySubsegments(t *testing.T) {
 	assert.Len(t, calls, n)
 	l.expectQuiet(t)
 }
+
+// TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the trace
+// and handler subsegment, the child, their slices (the document itself is encoded into a pooled buffer).
+func TestTracerInvocationAllocations(t *testing.T) {
+	l := startXRayListener(t)
+	handler := func(ctx context.Context, _ struct{}) (int, error) {
+		return 1, Tracer(ctx).Capture("child", func(context.Context) error { return nil })
+	}
+	traced := WrapFunc(tracerTestApp(t, l, nil), handler)
+	plain := WrapFunc(tracerTestApp(t, nil, map[string]string{"POWERTOOLS_TRACE_DISABLED": "true"}), handler)
+	ctx := tracedCtx(tracerTestHeader)
+	measure := func(h Handler) float64 {
+		return testing.AllocsPerRun(200, func() { _, _ = h.Invoke(ctx, []byte(`{}`)) })
+	}
+	base, withTrace := measure(plain), measure(traced)
+	t.Logf("allocations per invocation: %v untraced, %v traced", base, withTrace)
+	assert.LessOrEqual(t, withTrace-base, 6.0)
+}
