@@ -26,7 +26,8 @@ const tracerTraceHeader = "X-Amzn-Trace-Id"
 // service ("DynamoDB"), namespace "aws", the operation, region, request id, retries, the table or queue
 // named by the input (TableName, RequestItems, QueueUrl), the HTTP status, and error/throttle/fault set as
 // X-Ray defines them (4xx error, 429 or an SDK throttling error throttle, 5xx or no response fault). It
-// passes the trace to the service in X-Amzn-Trace-Id. A nil cfg is ignored. Call it once per config.
+// passes the trace to the service in X-Amzn-Trace-Id (Sampled=0 when the invocation is not sampled, so the
+// service does not sample on its own). A nil cfg is ignored. Call it once per config.
 func InstrumentAWS(cfg *aws.Config) {
 	if cfg == nil {
 		return
@@ -86,6 +87,11 @@ func (tracerAWSDeserialize) HandleDeserialize(ctx context.Context, in middleware
 ) {
 	s, ok := ctx.Value(tracerSpanKey{}).(*tracerSpan)
 	if !ok || s.namespace != "aws" {
+		if h := tracerUnsampledHeader(ctx); h != "" {
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				req.Header.Set(tracerTraceHeader, h)
+			}
+		}
 		return next.HandleDeserialize(ctx, in)
 	}
 	if req, ok := in.Request.(*smithyhttp.Request); ok {
@@ -196,8 +202,9 @@ func tracerStringField(v reflect.Value) string {
 
 // InstrumentHTTP wraps rt (http.DefaultTransport when nil) so each request made inside a traced invocation
 // gets a subsegment (name = host, namespace "remote", method, URL without query or credentials, status,
-// error/throttle/fault from the status) and carries the trace downstream in X-Amzn-Trace-Id. The
-// subsegment ends when the response headers arrive. The request is cloned, never modified.
+// error/throttle/fault from the status) and carries the trace downstream in X-Amzn-Trace-Id (Sampled=0
+// when the invocation is not sampled). The subsegment ends when the response headers arrive. The request
+// is cloned, never modified.
 func InstrumentHTTP(rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
 		rt = http.DefaultTransport
@@ -210,6 +217,11 @@ type tracerTransport struct{ next http.RoundTripper }
 func (t *tracerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tr := Tracer(req.Context())
 	if !tr.Sampled() {
+		if h := tracerUnsampledHeader(req.Context()); h != "" {
+			out := req.Clone(req.Context())
+			out.Header.Set(tracerTraceHeader, h)
+			return t.next.RoundTrip(out)
+		}
 		return t.next.RoundTrip(req)
 	}
 	s := tr.span.child(tr.ctx, req.URL.Hostname(), "remote")
@@ -232,4 +244,19 @@ func (t *tracerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	s.finishCallLocked(err)
 	return resp, err
+}
+
+// tracerUnsampledHeader is the header that passes a "not sampled" decision downstream, so the services
+// called do not start traces of their own for it: "Root=...;Parent=...;Sampled=0". It is "" unless ctx
+// is in an invocation of an App that traces and whose trace header says Sampled=0.
+func tracerUnsampledHeader(ctx context.Context) string {
+	inv := invocationFrom(ctx)
+	if inv == nil || inv.app.tracer == nil || inv.segment != nil {
+		return ""
+	}
+	hdr, ok := tracerParseHeader(inv.trace)
+	if !ok || hdr.sampled {
+		return ""
+	}
+	return "Root=" + hdr.root + ";Parent=" + hdr.parent + ";Sampled=0"
 }

@@ -294,3 +294,40 @@ func TestTracerHTTP(t *testing.T) {
 	require.NotNil(t, d.Subsegments[0].HTTP.Response.ContentLength)
 	assert.EqualValues(t, 5, *d.Subsegments[0].HTTP.Response.ContentLength)
 }
+
+// TestTracerUnsampledPropagation: with Sampled=0 nothing is recorded, but the decision goes downstream so
+// the services called do not sample on their own.
+func TestTracerUnsampledPropagation(t *testing.T) {
+	var got []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("X-Amzn-Trace-Id"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = w.Write([]byte(`{"TableNames":[]}`))
+	}))
+	defer srv.Close()
+	client, _ := tracerDynamoClient(srv.URL, 1)
+	httpClient := &http.Client{Transport: InstrumentHTTP(nil)}
+	call := func(ctx context.Context, _ struct{}) (string, error) {
+		if _, err := client.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
+			return "", err
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+		resp, err := httpClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return "", err
+	}
+	l := startXRayListener(t)
+	unsampled := "Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled=0"
+	_, err := WrapFunc(tracerTestApp(t, l, nil), call).Invoke(tracedCtx(unsampled), []byte(`{}`))
+	require.NoError(t, err)
+	// an App that does not trace leaves the header alone
+	_, err = WrapFunc(tracerTestApp(t, l, map[string]string{"POWERTOOLS_TRACE_DISABLED": "true"}), call).Invoke(tracedCtx(unsampled), []byte(`{}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{unsampled, unsampled, "", ""}, got)
+	l.expectQuiet(t)
+}
