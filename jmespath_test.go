@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,9 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// -update-validation rewrites the encoded fixtures (Kinesis, CloudWatch Logs, Firehose) from the plain
+// -update rewrites the encoded fixtures (Kinesis, CloudWatch Logs, Firehose) from the plain
 // documents below; without it TestValidationFixturesUpToDate checks the committed files match them.
-var updateValidationFixtures = flag.Bool("update-validation", false, "rewrite testdata/validation encoded fixtures")
 
 func validationFixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -105,12 +103,12 @@ func validationEncodedFixtures(t testing.TB) map[string][]byte {
 func TestValidationFixturesUpToDate(t *testing.T) {
 	for name, want := range validationEncodedFixtures(t) {
 		path := filepath.Join("testdata", "validation", name)
-		if *updateValidationFixtures {
+		if *updateGolden {
 			require.NoError(t, os.WriteFile(path, want, 0o644))
 			continue
 		}
 		got, err := os.ReadFile(path)
-		require.NoError(t, err, "run go test -run TestValidationFixturesUpToDate -update-validation")
+		require.NoError(t, err, "run go test -run TestValidationFixturesUpToDate -update")
 		assert.Equal(t, string(want), string(got), name)
 	}
 }

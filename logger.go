@@ -412,7 +412,7 @@ func Slog(ctx context.Context) *slog.Logger {
 	if l := inv.slogger.Load(); l != nil {
 		return l
 	}
-	l := slog.New(zapslog.NewHandler(inv.zapLogger().Core(), zapslog.WithCaller(true)))
+	l := inv.app.log.slog(inv.zapLogger().Core())
 	inv.slogger.CompareAndSwap(nil, l)
 	return inv.slogger.Load()
 }
@@ -423,8 +423,37 @@ var nopSlog = slog.New(slog.DiscardHandler)
 func (a *App) Logger() *zap.Logger { return a.log.base }
 
 // Slog is App.Logger through log/slog.
-func (a *App) Slog() *slog.Logger {
-	return slog.New(zapslog.NewHandler(a.log.base.Core(), zapslog.WithCaller(true)))
+func (a *App) Slog() *slog.Logger { return a.log.slog(a.log.base.Core()) }
+
+// slog puts core behind log/slog. log/slog stamps records with time.Now itself, so with WithClock the
+// core is wrapped to restamp them with the App's clock.
+func (r *logRoot) slog(core zapcore.Core) *slog.Logger {
+	if r.app.cfg.customClock {
+		core = &logRestampCore{Core: core, clock: r.clock}
+	}
+	return slog.New(zapslog.NewHandler(core, zapslog.WithCaller(true)))
+}
+
+// logRestampCore gives every entry the App clock's time.
+type logRestampCore struct {
+	zapcore.Core
+	clock zapcore.Clock
+}
+
+func (c *logRestampCore) With(fields []zap.Field) zapcore.Core {
+	return &logRestampCore{Core: c.Core.With(fields), clock: c.clock}
+}
+
+func (c *logRestampCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.Enabled(ent.Level) {
+		return ce.AddCore(ent, c)
+	}
+	return ce
+}
+
+func (c *logRestampCore) Write(ent zapcore.Entry, fields []zap.Field) error {
+	ent.Time = c.clock.Now()
+	return c.Core.Write(ent, fields)
 }
 
 // AppendKeys adds fields to every line the invocation logs from now on, through any logger derived from
@@ -614,9 +643,6 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		appendJSONString(buf, ent.Message)
 	}
 	buf.AppendString(`,"timestamp":"`)
-	if r.app.cfg.customClock {
-		ent.Time = r.clock.Now() // log/slog stamps records itself; a test clock must win there too
-	}
 	buf.AppendTime(ent.Time.UTC(), r.layout)
 	buf.AppendByte('"')
 	for i := range segs {

@@ -3,7 +3,6 @@ package powertools_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -22,7 +21,6 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // lambdaEnv is the environment Lambda gives a function.
 var lambdaEnv = map[string]string{
@@ -61,7 +59,7 @@ func normalizeLocations(t *testing.T, out string) string {
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", "logger", name+".golden")
-	if *update {
+	if powertools.UpdateGolden() {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 	}
 	want, err := os.ReadFile(path)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"math"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var metricsUpdate = flag.Bool("metrics.update", false, "rewrite the golden EMF blobs in testdata/metrics")
 
 // metricsNow is the fixed clock of the metrics tests: 2024-05-03T11:47:12.494Z.
 var metricsNow = time.Date(2024, 5, 3, 11, 47, 12, 494_000_000, time.UTC)
@@ -329,7 +327,7 @@ func TestMetricsGolden(t *testing.T) {
 			metricsDecodeAll(t, blobs)
 			got := bytes.Join(blobs, nil)
 			path := filepath.Join("testdata", "metrics", c.name+".golden")
-			if *metricsUpdate {
+			if *updateGolden {
 				require.NoError(t, os.WriteFile(path, got, 0o644))
 			}
 			want, err := os.ReadFile(path)

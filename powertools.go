@@ -157,7 +157,9 @@ func mustNew(opts []Option) *App {
 // tracer segment, metrics, user middleware, validation, the handler.
 func (a *App) chain(inner Handler, name string) Handler {
 	layers := []Middleware{a.tracerMiddleware(name), a.metricsMiddleware()}
-	layers = append(layers, a.cfg.middleware...)
+	for _, m := range a.cfg.middleware {
+		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
+	}
 	layers = append(layers, a.validationMiddleware())
 	h := recoverPanics(a, inner)
 	for i := len(layers) - 1; i >= 0; i-- {
@@ -199,7 +201,7 @@ type invocation struct {
 	logState // appended keys, correlation id, sampling decision, the invocation's logger
 
 	metrics *MetricSet
-	segment *Tracer
+	segment *Subsegment // the handler's X-Ray subsegment (tracer.go)
 }
 
 func (a *App) newInvocation(parent context.Context) *invocation {
