@@ -16,7 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/buffer"
@@ -769,55 +768,4 @@ func appendRawJSON(buf *buffer.Buffer, raw []byte) {
 		return
 	}
 	appendJSONString(buf, string(raw))
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(buf *buffer.Buffer, s string) {
-	buf.AppendByte('"')
-	appendJSONStringBody(buf, s)
-	buf.AppendByte('"')
-}
-
-func appendJSONStringBody(buf *buffer.Buffer, s string) {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			buf.AppendString(s[start:i])
-			switch c {
-			case '"', '\\':
-				buf.AppendByte('\\')
-				buf.AppendByte(c)
-			case '\n':
-				buf.AppendString(`\n`)
-			case '\r':
-				buf.AppendString(`\r`)
-			case '\t':
-				buf.AppendString(`\t`)
-			default:
-				buf.AppendString(`\u00`)
-				buf.AppendByte(hexDigits[c>>4])
-				buf.AppendByte(hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf.AppendString(s[start:i])
-			buf.AppendString(`\ufffd`)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf.AppendString(s[start:])
 }

@@ -21,7 +21,6 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-
 // lambdaEnv is the environment Lambda gives a function.
 var lambdaEnv = map[string]string{
 	"AWS_LAMBDA_FUNCTION_NAME":        "hello",

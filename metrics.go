@@ -325,7 +325,7 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 		coldStart:    cfg.coldStart,
 	}
 	r.directive = append(r.directive, `,"CloudWatchMetrics":[{"Namespace":`...)
-	r.directive = metricsAppendString(r.directive, cfg.namespace)
+	r.directive = jsonAppendString(r.directive, cfg.namespace)
 	r.directive = append(r.directive, `,"Dimensions":[[`...)
 	r.baseDims = append(r.baseDims, metricsDim{"service", a.cfg.service})
 	for _, d := range cfg.defaultDims {
@@ -903,7 +903,7 @@ func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []me
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = metricsAppendString(dst, dims[i].name)
+		dst = jsonAppendString(dst, dims[i].name)
 	}
 	dst = append(dst, `]],"Metrics":[`...)
 	for i := range metrics {
@@ -912,7 +912,7 @@ func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []me
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"Name":`...)
-		dst = metricsAppendString(dst, e.name)
+		dst = jsonAppendString(dst, e.name)
 		dst = append(dst, `,"Unit":"`...)
 		dst = append(dst, e.unit...) // a valid Unit needs no escaping
 		dst = append(dst, '"')
@@ -924,20 +924,20 @@ func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []me
 	dst = append(dst, `]}]}`...)
 	for i := range dims {
 		dst = append(dst, ',')
-		dst = metricsAppendString(dst, dims[i].name)
+		dst = jsonAppendString(dst, dims[i].name)
 		dst = append(dst, ':')
-		dst = metricsAppendString(dst, dims[i].value)
+		dst = jsonAppendString(dst, dims[i].value)
 	}
 	for i := range meta {
 		dst = append(dst, ',')
-		dst = metricsAppendString(dst, meta[i].key)
+		dst = jsonAppendString(dst, meta[i].key)
 		dst = append(dst, ':')
 		dst = append(dst, metaBuf[meta[i].start:meta[i].end]...)
 	}
 	for i := range metrics {
 		e := &metrics[i]
 		dst = append(dst, ',')
-		dst = metricsAppendString(dst, e.name)
+		dst = jsonAppendString(dst, e.name)
 		dst = append(dst, ':', '[')
 		for j, v := range e.values {
 			if j > 0 {
@@ -974,7 +974,7 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return metricsAppendString(dst, x), nil
+		return jsonAppendString(dst, x), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int:
@@ -1016,7 +1016,7 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = metricsAppendString(dst, s)
+			dst = jsonAppendString(dst, s)
 		}
 		return append(dst, ']'), nil
 	}
@@ -1025,56 +1025,4 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 		return dst, &MetricError{Op: "AddMetadata", Name: key, Reason: "value has no JSON encoding", Err: ErrMetadata, Cause: err}
 	}
 	return append(dst, b...), nil
-}
-
-const metricsHex = "0123456789abcdef"
-
-// metricsAppendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD, as with encoding/json.
-func metricsAppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', metricsHex[c>>4], metricsHex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but break JavaScript readers; escape them as encoding/json does.
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', metricsHex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

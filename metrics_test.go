@@ -20,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 // metricsNow is the fixed clock of the metrics tests: 2024-05-03T11:47:12.494Z.
 var metricsNow = time.Date(2024, 5, 3, 11, 47, 12, 494_000_000, time.UTC)
 
@@ -761,7 +760,7 @@ func TestMetricsFloatFormat(t *testing.T) {
 
 func TestMetricsStringEscaping(t *testing.T) {
 	for _, s := range []string{"plain", `q"b\s`, "ctl\x00\x01\x1f", "nl\n\r\t", "é漢🙂", "bad\xff\xfe", "\u2028\u2029", ""} {
-		got := metricsAppendString(nil, s)
+		got := jsonAppendString(nil, s)
 		require.True(t, json.Valid(got), "%q -> %s", s, got)
 		want, err := json.Marshal(s)
 		require.NoError(t, err)

@@ -22,7 +22,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 // The trace header every traced test invocation carries unless it says otherwise.
 const (
 	tracerTestRoot   = "1-5759e988-bd862e3fe1be46a994272793"
