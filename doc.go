@@ -41,6 +41,40 @@
 // and CRITICAL (zap's DPanic). [WithLogSampleRate] turns DEBUG on for a random share of invocations;
 // [WithLogEvent] logs each event; [WithCorrelationIDPath] extracts a correlation id with JMESPath.
 //
+// # Metrics
+//
+// [WithMetrics] (or POWERTOOLS_METRICS_NAMESPACE) turns on CloudWatch Embedded Metric Format output.
+// [Metrics] returns the invocation's [MetricSet]: Add, AddHighResolution, AddDimension, AddMetadata,
+// SetTimestamp, Single. The set is written as one JSON line when the invocation ends (on success, error
+// and panic) and earlier at the 100th metric or the 100th value of one metric; concurrent invocations never
+// share a blob. [WithColdStartMetric] adds a ColdStart blob on the cold start. Bad input is a
+// [*MetricError] and never a malformed blob.
+//
+// # Tracer
+//
+// [WithTracer] traces every sampled invocation in an X-Ray subsegment "## <handler>" annotated ColdStart
+// and Service, with the response and the error as metadata. [Tracer] returns the invocation's
+// [Subsegment]: Annotate, Metadata, Capture; [CaptureValue] also records a returned value. [InstrumentAWS]
+// traces AWS SDK v2 calls and [InstrumentHTTP] HTTP calls. Documents are written by the library itself and
+// sent over UDP to AWS_XRAY_DAEMON_ADDRESS; aws-xray-sdk-go is not linked (the xraybridge module bridges
+// to it for code that uses it). Without a Sampled=1 trace header every call is a cheap no-op.
+//
+// # Batch processing
+//
+// [ProcessSQS], [ProcessKinesis] and [ProcessDynamoDBStream] (and their Typed forms, which decode each
+// record into a Go type) call a function per record and return the batchItemFailures response, so only
+// failed records are retried. FIFO queues stop at the first failure; [WithBatchParallel] runs records
+// concurrently; an all-failed batch is an error matching [ErrBatchAllFailed].
+//
+// # Validation, JMESPath and parsing
+//
+// [WithValidation] validates the event (unwrapped by an envelope) before the handler and the response
+// after it, against schemas given as JSON ([SchemaJSON]) or derived from Go types ([SchemaFor]), compiled
+// once in New. [Validate] and [Search] work on their own; Search knows powertools_json, powertools_base64
+// and powertools_base64_gzip. [Parse] and the Parse helpers ([ParseSQS], [ParseSNS], [ParseKinesis],
+// [ParseCloudWatchLogs], [ParseEventBridge], [ParseAPIGateway], [ParseDynamoDBStream]) decode payloads
+// into Go types and validate them; errors carry the record index and the JSON path.
+//
 // # Debug mode
 //
 // [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,
@@ -50,6 +84,9 @@
 //
 // POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL,
 // POWERTOOLS_LOGGER_SAMPLE_RATE, POWERTOOLS_LOGGER_LOG_EVENT, POWERTOOLS_LOG_DEDUPLICATION_DISABLED
-// (accepted; Go has no root logger to deduplicate), POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
+// (accepted; Go has no root logger to deduplicate), POWERTOOLS_METRICS_NAMESPACE,
+// POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_DISABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE,
+// POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES, AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL,
+// POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
 // on and 0, n, no, f, false, off in any case; anything else is an error from New.
 package powertools
