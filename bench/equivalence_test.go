@@ -80,8 +80,10 @@ func comparableLog(m map[string]any) map[string]any {
 	if e, ok := m["exception"].(string); ok { // the message, whatever the error's wrapping
 		m["exception"] = strings.Contains(e, order.OutOfStock)
 	}
-	delete(m, "exception_name") // the Go type name of the error: not something a reader compares
-	if msg, ok := m["message"].(string); ok { // the library prefixes its own lines
+	// exception_name is the Go type of the error, not something a reader compares; the library prefixes
+	// its own messages.
+	delete(m, "exception_name")
+	if msg, ok := m["message"].(string); ok {
 		m["message"] = strings.TrimPrefix(msg, "powertools: ")
 	}
 	return m
