@@ -30,6 +30,12 @@ func TestHarnessOneRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range bins {
+		in, err := InitTrace(context.Background(), b)
+		if err != nil || in.Total <= 0 || in.Heaviest == "" {
+			t.Errorf("%s: init trace %+v, %v", b.Name, in, err)
+		}
+	}
+	for _, b := range bins {
 		if len(got[b.Name]) != 1 || got[b.Name][0] <= 0 || got[b.Name][0] > 20*time.Second {
 			t.Errorf("%s: %v", b.Name, got[b.Name])
 		}
@@ -69,5 +75,17 @@ func TestQuantile(t *testing.T) {
 	}
 	if Quantile(nil, 0.5) != 0 {
 		t.Error("Quantile of nothing")
+	}
+}
+
+func TestParseInitTrace(t *testing.T) {
+	out := []byte("init runtime @0.046 ms, 0.087 ms clock, 0 bytes, 0 allocs\n" +
+		"init github.com/santhosh-tekuri/jsonschema/v6 @2.0 ms, 4.8 ms clock, 1700512 bytes, 21278 allocs\n" +
+		"2026/11/27 expected AWS Lambda environment variables\n" +
+		"init os @0.85 ms, 0.019 ms clock, 416 bytes, 9 allocs\n")
+	in, n := parseInitTrace(out)
+	if n != 3 || in.Heaviest != "github.com/santhosh-tekuri/jsonschema/v6" ||
+		in.Total != 4906*time.Microsecond || in.HeavyDur != 4800*time.Microsecond {
+		t.Errorf("got %+v from %d lines", in, n)
 	}
 }

@@ -11,6 +11,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -68,6 +69,20 @@ func run(rounds, runs int, benchtime, outFile, command string) error {
 	if err != nil {
 		return err
 	}
+	progress("package init times (GODEBUG=inittrace=1), %d runs of each binary", initRuns)
+	inits := map[string]coldstart.Init{}
+	for _, b := range bins {
+		var all []coldstart.Init
+		for range initRuns {
+			in, err := coldstart.InitTrace(ctx, b)
+			if err != nil {
+				return err
+			}
+			all = append(all, in)
+		}
+		slices.SortFunc(all, func(a, b coldstart.Init) int { return cmp.Compare(a.Total, b.Total) })
+		inits[b.Name] = all[len(all)/2]
+	}
 	sizes := map[string]int64{}
 	for _, b := range bins {
 		fi, err := os.Stat(b.Path)
@@ -78,7 +93,7 @@ func run(rounds, runs int, benchtime, outFile, command string) error {
 	}
 
 	var table bytes.Buffer
-	writeTables(&table, inv, starts, sizes, rounds, runs, benchtime)
+	writeTables(&table, inv, starts, inits, sizes, rounds, runs, benchtime)
 	os.Stdout.Write(table.Bytes())
 	if outFile == "" {
 		return nil
@@ -233,8 +248,11 @@ var pairs = map[string][2]string{
 	"full": {"reference", "handrolled-full"}, "handrolled-full": {"reference", "handrolled-full"},
 }
 
-func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.Duration, sizes map[string]int64,
-	rounds, runs int, benchtime string) {
+// initRuns is how many init traces of each binary the report takes the median of.
+const initRuns = 5
+
+func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.Duration, inits map[string]coldstart.Init,
+	sizes map[string]int64, rounds, runs int, benchtime string) {
 	fmt.Fprintf(w, "## Per-invocation cost\n\nMedian of %d interleaved rounds of `go test -bench -benchmem -benchtime %s`; "+
 		"log lines and EMF blobs to a line-counting discard writer, subsegments over UDP to a local listener. "+
 		"The second scenario's reference is the bare batch loop (decode, process, report failures).\n\n", rounds, benchtime)
@@ -265,15 +283,18 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 	}
 
 	fmt.Fprintf(w, "\n## Cold start\n\nExec to first response through the in-process runtime API, %d interleaved runs "+
-		"of each binary, a fresh server per run.\n\n", runs)
-	fmt.Fprintln(w, "| binary | median | p90 | median − reference | × reference | × hand-rolled |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+		"of each binary, a fresh server per run. Package init: the clock time of the package initialisers "+
+		"before main (GODEBUG=inittrace=1, median of %d starts) and the heaviest of them.\n\n", runs, initRuns)
+	fmt.Fprintln(w, "| binary | median | p90 | median − reference | × reference | × hand-rolled | package init | heaviest init |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, b := range coldstart.Functions() {
 		m := coldstart.Quantile(starts[b.Name], 0.5)
 		p := pairs[b.Name]
 		ref, hr := coldstart.Quantile(starts[p[0]], 0.5), coldstart.Quantile(starts[p[1]], 0.5)
-		fmt.Fprintf(w, "| %s | %s | %s | %+.2f ms | %s | %s |\n", b.Name, ms(m), ms(coldstart.Quantile(starts[b.Name], 0.9)),
-			float64(m-ref)/float64(time.Millisecond), ratio(float64(m), float64(ref)), ratio(float64(m), float64(hr)))
+		in := inits[b.Name]
+		fmt.Fprintf(w, "| %s | %s | %s | %+.2f ms | %s | %s | %s | %s (%s) |\n", b.Name, ms(m), ms(coldstart.Quantile(starts[b.Name], 0.9)),
+			float64(m-ref)/float64(time.Millisecond), ratio(float64(m), float64(ref)), ratio(float64(m), float64(hr)),
+			ms(in.Total), in.Heaviest, ms(in.HeavyDur))
 	}
 
 	fmt.Fprintf(w, "\n## Binary size\n\n`CGO_ENABLED=0 go %s`.\n\n", strings.Join(coldstart.BuildFlags, " "))
