@@ -16,6 +16,7 @@ import (
 	"github.com/gopowertools/powertools/bench/fn/handrolled"
 	"github.com/gopowertools/powertools/bench/fn/handrolledfull"
 	"github.com/gopowertools/powertools/bench/fn/order"
+	"github.com/gopowertools/powertools/bench/fn/perrecord"
 	"github.com/gopowertools/powertools/bench/fn/reference"
 )
 
@@ -99,6 +100,11 @@ var allVariants = []variant{
 	}},
 	{"handrolled", func(tb testing.TB, out outputs) lambda.Handler {
 		return must(handrolledfull.New(handrolledConfig(out)))(tb).Handler()
+	}},
+	// not a variant of its own: the library validating per record, to measure what the validation
+	// middleware's whole-event decode costs (bench/README.md)
+	{"powertools-per-record", func(tb testing.TB, out outputs) lambda.Handler {
+		return must(perrecord.New(powertoolsOpts(out)...))(tb)
 	}},
 }
 

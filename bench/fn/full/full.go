@@ -18,19 +18,22 @@ var errOutOfStock = errors.New(order.OutOfStock)
 
 // Handle processes an SQS batch of order lines, logs one summary line and adds one metric.
 func Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	resp, err := powertools.ProcessSQSTyped(ctx, ev, line)
+	resp, err := powertools.ProcessSQSTyped(ctx, ev, Line)
 	if err != nil {
 		return resp, err
 	}
-	done := len(ev.Records) - len(resp.BatchItemFailures)
-	powertools.Logger(ctx).Info(order.Message, zap.Int("records", len(ev.Records)), zap.Int("failed", len(resp.BatchItemFailures)))
-	if err := powertools.Metrics(ctx).Add(order.Batch, powertools.UnitCount, float64(done)); err != nil {
-		return resp, err
-	}
-	return resp, nil
+	return resp, Summary(ctx, ev, resp)
 }
 
-func line(ctx context.Context, m events.SQSMessage, l order.Line) error {
+// Summary logs the one summary line of a batch and adds its one metric, the records processed.
+func Summary(ctx context.Context, ev events.SQSEvent, resp events.SQSEventResponse) error {
+	done := len(ev.Records) - len(resp.BatchItemFailures)
+	powertools.Logger(ctx).Info(order.Message, zap.Int("records", len(ev.Records)), zap.Int("failed", len(resp.BatchItemFailures)))
+	return powertools.Metrics(ctx).Add(order.Batch, powertools.UnitCount, float64(done))
+}
+
+// Line is the work done on one order line: it fails when the line asks for more than MaxQty.
+func Line(ctx context.Context, m events.SQSMessage, l order.Line) error {
 	if l.Qty > order.MaxQty {
 		return errOutOfStock
 	}
