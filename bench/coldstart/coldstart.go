@@ -23,8 +23,8 @@ import (
 )
 
 // Functions are the benchmark's function binaries (mains under bench/cmd), relative to the bench module:
-// the reference, the Logger alone, the core three, every utility, and the hand-rolled twins of the last
-// two.
+// the reference, the Logger alone, the core three, every utility, the hand-rolled twins of the last two,
+// and a diagnostic: the reference linking the JSON Schema library alone (its init cost).
 func Functions() []Binary {
 	single, batch := `{"ok":true,"id":"o-42"}`, `{"batchItemFailures":[{"itemIdentifier":"m3"}]}`
 	return []Binary{
@@ -34,6 +34,7 @@ func Functions() []Binary {
 		{Name: "full", Pkg: "./cmd/full", Payload: order.SQSPayload, Want: batch},
 		{Name: "handrolled", Pkg: "./cmd/handrolled", Payload: order.Payload, Want: single},
 		{Name: "handrolled-full", Pkg: "./cmd/handrolled-full", Payload: order.SQSPayload, Want: batch},
+		{Name: "reference+jsonschema", Pkg: "./cmd/reference-jsonschema", Payload: order.Payload, Want: single},
 	}
 }
 

@@ -250,6 +250,7 @@ var pairs = map[string][2]string{
 	"reference": {"reference", "handrolled"}, "logger": {"reference", "handrolled"},
 	"core": {"reference", "handrolled"}, "handrolled": {"reference", "handrolled"},
 	"full": {"reference", "handrolled-full"}, "handrolled-full": {"reference", "handrolled-full"},
+	"reference+jsonschema": {"reference", "handrolled"},
 }
 
 // initRuns is how many init traces of each binary the report takes the median of.
