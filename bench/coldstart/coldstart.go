@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopowertools/powertools/bench/fn/order"
@@ -70,9 +71,13 @@ func Build(ctx context.Context, moduleDir, dir string, bins []Binary) error {
 // Harness runs binaries against fresh runtime API servers; the subsegments they send go to a UDP sink
 // standing in for the X-Ray daemon.
 type Harness struct {
-	daemon *net.UDPConn
-	done   chan struct{}
+	daemon   *net.UDPConn
+	done     chan struct{}
+	received atomic.Int64
 }
+
+// Datagrams is how many datagrams the X-Ray sink has received so far.
+func (h *Harness) Datagrams() int64 { return h.received.Load() }
 
 // NewHarness starts the X-Ray sink on 127.0.0.1.
 func NewHarness() (*Harness, error) {
@@ -88,6 +93,7 @@ func NewHarness() (*Harness, error) {
 			if _, err := conn.Read(buf); err != nil {
 				return
 			}
+			h.received.Add(1)
 		}
 	}()
 	return h, nil

@@ -29,6 +29,21 @@ func TestHarnessOneRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The tracing binaries send their subsegment before answering, the others nothing.
+	tracing := map[string]bool{"core": true, "full": true, "handrolled": true, "handrolled-full": true}
+	for _, b := range bins {
+		before := h.Datagrams()
+		if _, err := h.Measure(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for tracing[b.Name] && h.Datagrams() == before && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if sent := h.Datagrams() - before; (sent > 0) != tracing[b.Name] {
+			t.Errorf("%s sent %d datagrams to the X-Ray daemon", b.Name, sent)
+		}
+	}
 	for _, b := range bins {
 		in, err := InitTrace(context.Background(), b)
 		if err != nil || in.Total <= 0 || in.Heaviest == "" {
