@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,14 +35,20 @@ type result struct {
 	ID string `json:"id"`
 }
 
-// sink is a stand-in daemon that reads, counts and drops every datagram.
+// sink is a stand-in daemon that reads and counts every datagram; with keep it also keeps them (tests),
+// else it drops them (benchmarks).
 type sink struct {
 	addr     string
 	received atomic.Int64
+	keep     bool
+	mu       sync.Mutex
+	kept     [][]byte
 }
 
-func startSink(b *testing.B) *sink {
-	s := &sink{}
+func startSink(b testing.TB) *sink { return startSinkKeep(b, false) }
+
+func startSinkKeep(b testing.TB, keep bool) *sink {
+	s := &sink{keep: keep}
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		b.Fatal(err)
@@ -55,6 +62,11 @@ func startSink(b *testing.B) *sink {
 			n, err := conn.Read(buf)
 			if err != nil {
 				return
+			}
+			if s.keep {
+				s.mu.Lock()
+				s.kept = append(s.kept, bytes.Clone(buf[:n]))
+				s.mu.Unlock()
 			}
 			if bytes.HasPrefix(buf[:n], []byte(`{"format": "json", "version": 1}`)) {
 				s.received.Add(1)
