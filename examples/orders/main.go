@@ -202,8 +202,11 @@ func batchSummary(next powertools.Handler) powertools.Handler {
 	return powertools.HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 		start := time.Now()
 		size, queue := batchShape(payload)
-		powertools.AppendKeys(ctx, zap.String("queue", queue), zap.Int("batch_size", size))
-		powertools.Tracer(ctx).Annotate("queue", queue)
+		powertools.AppendKeys(ctx, zap.Int("batch_size", size))
+		if queue != "" {
+			powertools.AppendKeys(ctx, zap.String("queue", queue))
+			powertools.Tracer(ctx).Annotate("queue", queue)
+		}
 
 		out, err := next.Invoke(ctx, payload)
 
