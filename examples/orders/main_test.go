@@ -384,4 +384,3 @@ func checkBlob(t *testing.T, blob map[string]any, want blobWant) {
 	}
 	assert.Len(t, names, len(want.values), "%s", raw)
 }
-
