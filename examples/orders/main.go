@@ -9,19 +9,27 @@
 //	every order failed                    -> a function error: Lambda retries the whole batch
 //	an event that is not an SQS batch     -> a function error (inbound validation)
 //
+// The charge goes to the payment provider's HTTP API at PAYMENTS_API_URL, through an http.Client
+// instrumented with powertools.InstrumentHTTP; without PAYMENTS_API_URL, to an in-process sandbox.
+//
 // Build it for Lambda (provided.al2023) as a binary named bootstrap:
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +39,7 @@ import (
 )
 
 func main() {
+	gateway = newGateway(os.Getenv("PAYMENTS_API_URL"))
 	powertools.StartFunc(handle, options()...)
 }
 
@@ -104,32 +113,97 @@ var (
 	}`)
 )
 
-// gateway takes the payments. The sandbox stands in for a payment provider's API; a real function would
-// call the provider here with an HTTP client wrapped by powertools.InstrumentHTTP (or an AWS SDK client
-// instrumented with powertools.InstrumentAWS), so the call shows as a subsegment of "charge".
+// gateway takes the payments: set once, in main, before the first invocation.
 var gateway paymentGateway = sandboxGateway{}
 
 type paymentGateway interface {
-	// Charge takes amount (in cents) in currency with the payment token and returns the charge id.
-	Charge(ctx context.Context, token string, cents int64, currency string) (string, error)
+	// Charge takes the payment of one order and returns the charge id.
+	Charge(ctx context.Context, c charge) (string, error)
+}
+
+// charge is one payment to take. OrderID is the idempotency key: a message delivered again (after a
+// failure elsewhere in its batch, or a timeout) does not charge the card twice.
+type charge struct {
+	OrderID  string `json:"order_id"`
+	Token    string `json:"source"`
+	Cents    int64  `json:"amount"`
+	Currency string `json:"currency"`
 }
 
 // errCardDeclined is the gateway's answer for a card it refuses.
 var errCardDeclined = errors.New("card declined")
 
-// sandboxGateway accepts every token but the test token of a declined card, and derives the charge id
-// from the token and the amount, so a retried message gets the same id (as a provider's idempotency key
-// would give).
+// newGateway is the provider's HTTP API at baseURL, or the sandbox when baseURL is "".
+func newGateway(baseURL string) paymentGateway {
+	if baseURL == "" {
+		return sandboxGateway{}
+	}
+	return &httpGateway{
+		url: strings.TrimRight(baseURL, "/") + "/v1/charges",
+		// InstrumentHTTP: each call is a subsegment (inside "charge") and carries the trace downstream.
+		client: &http.Client{Transport: powertools.InstrumentHTTP(nil), Timeout: 10 * time.Second},
+	}
+}
+
+// httpGateway calls a payment provider's API: POST /v1/charges with the charge as JSON and the order id
+// as Idempotency-Key; 200 or 201 answers {"id": "<charge id>"}, 402 means the card was declined.
+type httpGateway struct {
+	url    string
+	client *http.Client
+}
+
+// maxAnswer bounds what is read of the provider's answer.
+const maxAnswer = 1 << 20
+
+func (g *httpGateway) Charge(ctx context.Context, c charge) (string, error) {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("payments API: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", c.OrderID)
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("payments API: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return "", fmt.Errorf("payments API: read answer: %w", err)
+	}
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusCreated:
+	case http.StatusPaymentRequired:
+		return "", errCardDeclined
+	default:
+		return "", fmt.Errorf("payments API: status %d: %s", resp.StatusCode, bytes.TrimSpace(answer))
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(answer, &out); err != nil || out.ID == "" {
+		return "", fmt.Errorf("payments API: answer without a charge id: %q", answer)
+	}
+	return out.ID, nil
+}
+
+// sandboxGateway stands in for the provider: it accepts every token but the test token of a declined
+// card, and derives the charge id from the order id (the idempotency key), so a message delivered again
+// gets the same charge.
 type sandboxGateway struct{}
 
 // declinedToken is the token the sandbox always declines.
 const declinedToken = "tok_chargeDeclined"
 
-func (sandboxGateway) Charge(_ context.Context, token string, cents int64, currency string) (string, error) {
-	if token == declinedToken {
+func (sandboxGateway) Charge(_ context.Context, c charge) (string, error) {
+	if c.Token == declinedToken {
 		return "", errCardDeclined
 	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%s", token, cents, currency))
+	sum := sha256.Sum256([]byte(c.OrderID + "/" + strconv.FormatInt(c.Cents, 10) + "/" + c.Currency))
 	return "ch_" + hex.EncodeToString(sum[:8]), nil
 }
 
@@ -156,7 +230,8 @@ func processOrder(ctx context.Context, m events.SQSMessage, o Order) error {
 		seg.Annotate("order_id", o.ID)
 		seg.Annotate("currency", o.Currency)
 		seg.Metadata("amount", amount)
-		return gateway.Charge(ctx, o.PaymentToken, cents, o.Currency)
+		// ctx is the "charge" subsegment's: an instrumented call made with it nests inside.
+		return gateway.Charge(ctx, charge{OrderID: o.ID, Token: o.PaymentToken, Cents: cents, Currency: o.Currency})
 	})
 	if err != nil {
 		countMetric(ctx, "ChargesFailed")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/examples/orders/paymentstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -103,56 +105,59 @@ func TestHandleSampleEvents(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.event, func(t *testing.T) {
-			h, logs, emf := newTestHandler(t, nil)
-			out, err := h.Invoke(lambdaCtx("req-1"), readEvent(t, tt.event))
-			if tt.err != nil {
-				require.ErrorIs(t, err, tt.err)
-			} else {
-				require.NoError(t, err)
-				var resp events.SQSEventResponse
-				require.NoError(t, json.Unmarshal(out, &resp))
-				got := []string{}
-				for _, f := range resp.BatchItemFailures {
-					got = append(got, f.ItemIdentifier)
+	for _, gw := range []string{"sandbox", "http"} {
+		for _, tt := range tests {
+			t.Run(gw+"/"+tt.event, func(t *testing.T) {
+				useGateway(t, gw)
+				h, logs, emf := newTestHandler(t, nil)
+				out, err := h.Invoke(lambdaCtx("req-1"), readEvent(t, tt.event))
+				if tt.err != nil {
+					require.ErrorIs(t, err, tt.err)
+				} else {
+					require.NoError(t, err)
+					var resp events.SQSEventResponse
+					require.NoError(t, json.Unmarshal(out, &resp))
+					got := []string{}
+					for _, f := range resp.BatchItemFailures {
+						got = append(got, f.ItemIdentifier)
+					}
+					assert.Equal(t, tt.failures, got)
 				}
-				assert.Equal(t, tt.failures, got)
-			}
 
-			lines := decodeLines(t, logs)
-			require.Len(t, lines, len(tt.logs), "log lines:\n%s", logs)
-			batchSize := float64(len(readSQSEvent(t, tt.event).Records))
-			for i, want := range tt.logs {
-				line := lines[i]
-				assert.Equal(t, want.level, line["level"], i)
-				assert.Equal(t, want.message, line["message"], i)
-				assert.Equal(t, "orders", line["service"])
-				assert.Equal(t, "req-1", line["function_request_id"])
-				assert.Equal(t, true, line["cold_start"])
-				assert.Equal(t, batchSize, line["batch_size"], "appended by the middleware")
-				assert.Contains(t, []any{"orders", "orders.fifo"}, line["queue"])
-				switch {
-				case want.message == "order processed":
-					assert.Equal(t, want.id, line["order_id"])
-					assert.Regexp(t, `^ch_[0-9a-f]{16}$`, line["charge_id"])
-				case want.id != "":
-					assert.Equal(t, want.id, line["record_id"])
-					assert.NotEmpty(t, line["exception"])
-				case want.message == "batch done":
-					assert.Equal(t, float64(len(tt.failures)), line["failed"])
-					assert.GreaterOrEqual(t, line["duration_ms"], 0.0)
+				lines := decodeLines(t, logs)
+				require.Len(t, lines, len(tt.logs), "log lines:\n%s", logs)
+				batchSize := float64(len(readSQSEvent(t, tt.event).Records))
+				for i, want := range tt.logs {
+					line := lines[i]
+					assert.Equal(t, want.level, line["level"], i)
+					assert.Equal(t, want.message, line["message"], i)
+					assert.Equal(t, "orders", line["service"])
+					assert.Equal(t, "req-1", line["function_request_id"])
+					assert.Equal(t, true, line["cold_start"])
+					assert.Equal(t, batchSize, line["batch_size"], "appended by the middleware")
+					assert.Contains(t, []any{"orders", "orders.fifo"}, line["queue"])
+					switch {
+					case want.message == "order processed":
+						assert.Equal(t, want.id, line["order_id"])
+						assert.Regexp(t, `^ch_\S+$`, line["charge_id"])
+					case want.id != "":
+						assert.Equal(t, want.id, line["record_id"])
+						assert.NotEmpty(t, line["exception"])
+					case want.message == "batch done":
+						assert.Equal(t, float64(len(tt.failures)), line["failed"])
+						assert.GreaterOrEqual(t, line["duration_ms"], 0.0)
+					}
 				}
-			}
 
-			blobs := decodeLines(t, emf)
-			require.Len(t, blobs, 1+len(tt.blobs), "EMF blobs:\n%s", emf)
-			checkBlob(t, blobs[0], blobWant{dims: []string{"function_name", "service"},
-				values: map[string][]float64{"ColdStart": {1}}, extra: map[string]string{"function_name": "orders"}})
-			for i, want := range tt.blobs {
-				checkBlob(t, blobs[1+i], want)
-			}
-		})
+				blobs := decodeLines(t, emf)
+				require.Len(t, blobs, 1+len(tt.blobs), "EMF blobs:\n%s", emf)
+				checkBlob(t, blobs[0], blobWant{dims: []string{"function_name", "service"},
+					values: map[string][]float64{"ColdStart": {1}}, extra: map[string]string{"function_name": "orders"}})
+				for i, want := range tt.blobs {
+					checkBlob(t, blobs[1+i], want)
+				}
+			})
+		}
 	}
 }
 
@@ -220,46 +225,141 @@ func TestNotAnSQSEvent(t *testing.T) {
 }
 
 // With a trace header saying Sampled=1 the invocation sends its handler subsegment to the X-Ray daemon
-// address, with one "charge" subsegment per charged order, annotated with the order id.
+// address, with one "charge" subsegment per charged order, annotated with the order id; with the HTTP
+// gateway each charge holds the subsegment of its call to the provider, which got the trace header.
 func TestTrace(t *testing.T) {
-	daemon, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	defer daemon.Close()
-	h, _, _ := newTestHandler(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()})
-	ctx := context.WithValue(lambdaCtx("req-1"), "x-amzn-trace-id", //nolint:staticcheck // the runtime's key
-		"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-	_, err = h.Invoke(ctx, readEvent(t, "mixed-batch.json"))
-	require.NoError(t, err)
+	for _, gw := range []string{"sandbox", "http"} {
+		t.Run(gw, func(t *testing.T) {
+			provider := useGateway(t, gw)
+			daemon, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			require.NoError(t, err)
+			defer daemon.Close()
+			h, _, _ := newTestHandler(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()})
+			ctx := context.WithValue(lambdaCtx("req-1"), "x-amzn-trace-id", //nolint:staticcheck // the runtime's key
+				"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+			_, err = h.Invoke(ctx, readEvent(t, "mixed-batch.json"))
+			require.NoError(t, err)
 
-	require.NoError(t, daemon.SetReadDeadline(time.Now().Add(10*time.Second)))
-	buf := make([]byte, 1<<16)
-	n, err := daemon.Read(buf)
-	require.NoError(t, err)
-	header, body, ok := strings.Cut(string(buf[:n]), "\n")
-	require.True(t, ok)
-	assert.JSONEq(t, `{"format": "json", "version": 1}`, header)
-	var doc traceDoc
-	require.NoError(t, json.Unmarshal([]byte(body), &doc))
-	assert.Equal(t, "## handle", doc.Name)
-	assert.Equal(t, "1-5759e988-bd862e3fe1be46a994272793", doc.TraceID)
-	assert.Equal(t, "53995c3f42cd8ad8", doc.ParentID)
-	assert.Equal(t, "orders", doc.Annotations["queue"])
-	var charged []string
-	for _, s := range doc.Subsegments {
-		require.Equal(t, "charge", s.Name)
-		charged = append(charged, s.Annotations["order_id"].(string))
-		assert.Equal(t, s.Annotations["order_id"] == "o-2003", s.Fault, "only the declined charge is a fault")
+			require.NoError(t, daemon.SetReadDeadline(time.Now().Add(10*time.Second)))
+			buf := make([]byte, 1<<16)
+			n, err := daemon.Read(buf)
+			require.NoError(t, err)
+			header, body, ok := strings.Cut(string(buf[:n]), "\n")
+			require.True(t, ok)
+			assert.JSONEq(t, `{"format": "json", "version": 1}`, header)
+			var doc traceDoc
+			require.NoError(t, json.Unmarshal([]byte(body), &doc))
+			assert.Equal(t, "## handle", doc.Name)
+			assert.Equal(t, "1-5759e988-bd862e3fe1be46a994272793", doc.TraceID)
+			assert.Equal(t, "53995c3f42cd8ad8", doc.ParentID)
+			assert.Equal(t, "orders", doc.Annotations["queue"])
+			var charged, calls []string
+			for _, s := range doc.Subsegments {
+				require.Equal(t, "charge", s.Name)
+				oid, _ := s.Annotations["order_id"].(string)
+				charged = append(charged, oid)
+				assert.Equal(t, oid == "o-2003", s.Fault, "only the declined charge is a fault")
+				if provider == nil {
+					assert.Empty(t, s.Subsegments)
+					continue
+				}
+				require.Len(t, s.Subsegments, 1, "the call to the provider")
+				call := s.Subsegments[0]
+				assert.Equal(t, "127.0.0.1", call.Name)
+				assert.Equal(t, "remote", call.Namespace)
+				assert.Equal(t, "POST", call.HTTP.Request.Method)
+				assert.Equal(t, provider.URL+"/v1/charges", call.HTTP.Request.URL)
+				assert.Equal(t, oid == "o-2003", call.Error, "a 402 is an error of the call")
+				calls = append(calls, fmt.Sprintf("%s %d %s", oid, call.HTTP.Response.Status, call.ID))
+			}
+			assert.Equal(t, []string{"o-2001", "o-2003", "o-2004"}, charged, "the invalid order is never charged")
+			if provider != nil {
+				var got []string
+				for _, c := range provider.Charges() {
+					parent := strings.TrimSuffix(strings.TrimPrefix(c.TraceHeader, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent="), ";Sampled=1")
+					got = append(got, fmt.Sprintf("%s %d %s", c.IdempotencyKey, c.Status, parent))
+				}
+				assert.Equal(t, calls, got, "each call carried the trace, its own subsegment as parent")
+			}
+		})
 	}
-	assert.Equal(t, []string{"o-2001", "o-2003", "o-2004"}, charged, "the invalid order is never charged")
 }
 
 type traceDoc struct {
 	Name        string         `json:"name"`
+	ID          string         `json:"id"`
+	Namespace   string         `json:"namespace"`
 	TraceID     string         `json:"trace_id"`
 	ParentID    string         `json:"parent_id"`
 	Fault       bool           `json:"fault"`
+	Error       bool           `json:"error"`
 	Annotations map[string]any `json:"annotations"`
-	Subsegments []traceDoc     `json:"subsegments"`
+	HTTP        struct {
+		Request  struct{ Method, URL string }
+		Response struct{ Status int }
+	} `json:"http"`
+	Subsegments []traceDoc `json:"subsegments"`
+}
+
+func TestHTTPGateway(t *testing.T) {
+	provider := paymentstest.NewServer()
+	defer provider.Close()
+	gw := newGateway(provider.URL + "/")
+	c := charge{OrderID: "o-1", Token: "tok_visa", Cents: 1250, Currency: "EUR"}
+
+	id, err := gw.Charge(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, "ch_o-1", id)
+	again, err := gw.Charge(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, id, again, "the order id is the idempotency key")
+
+	declined := c
+	declined.Token = paymentstest.DeclinedToken
+	_, err = gw.Charge(context.Background(), declined)
+	assert.ErrorIs(t, err, errCardDeclined)
+
+	down := c
+	down.Token = paymentstest.UnavailableToken
+	_, err = gw.Charge(context.Background(), down)
+	assert.ErrorContains(t, err, `payments API: status 503: {"error":"unavailable"}`)
+
+	charges := provider.Charges()
+	require.Len(t, charges, 4)
+	assert.Equal(t, paymentstest.Charge{IdempotencyKey: "o-1", OrderID: "o-1", Source: "tok_visa", Amount: 1250,
+		Currency: "EUR", Status: 201}, charges[0], "outside a traced invocation no trace header")
+
+	provider.Close()
+	_, err = gw.Charge(context.Background(), c)
+	assert.ErrorContains(t, err, "payments API: ")
+}
+
+func TestSandboxGateway(t *testing.T) {
+	c := charge{OrderID: "o-1", Token: "tok_visa", Cents: 1250, Currency: "EUR"}
+	id, err := sandboxGateway{}.Charge(context.Background(), c)
+	require.NoError(t, err)
+	assert.Regexp(t, `^ch_[0-9a-f]{16}$`, id)
+	again, _ := sandboxGateway{}.Charge(context.Background(), c)
+	assert.Equal(t, id, again, "the same order gets the same charge")
+	c.Token = declinedToken
+	_, err = sandboxGateway{}.Charge(context.Background(), c)
+	assert.ErrorIs(t, err, errCardDeclined)
+	assert.Equal(t, paymentstest.DeclinedToken, declinedToken, "the fake provider and the sandbox decline the same card")
+}
+
+// useGateway makes the function charge through the sandbox or, for "http", through the HTTP gateway
+// calling a fake provider, which it returns.
+func useGateway(t *testing.T, kind string) *paymentstest.Server {
+	prev := gateway
+	t.Cleanup(func() { gateway = prev })
+	if kind == "sandbox" {
+		gateway = sandboxGateway{}
+		return nil
+	}
+	provider := paymentstest.NewServer()
+	t.Cleanup(provider.Close)
+	gateway = newGateway(provider.URL)
+	return provider
 }
 
 // FuzzHandle feeds arbitrary message bodies to the wrapped handler: it answers or errs, never panics,
