@@ -10,16 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopowertools/powertools/examples/orders/paymentstest"
 	"github.com/gopowertools/powertools/internal/runtimeapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // The end-to-end test of examples/orders: the built function, run as Lambda runs it, with every utility
-// on at once. Each invocation carries a trace header saying Sampled=1 and the function sends its X-Ray
-// documents to a UDP socket of the test. What it checks is what AWS would receive: the answers (the exact
-// batchItemFailures), the function's stdout (log lines and EMF blobs, one JSON object per line, told apart
-// by the "_aws" key of a blob) and the X-Ray datagrams.
+// on at once. Each invocation carries a trace header saying Sampled=1; the function sends its X-Ray
+// documents to a UDP socket of the test and charges orders through a fake payment provider of the test
+// (paymentstest, on 127.0.0.1). What it checks is what AWS and the provider would receive: the answers
+// (the exact batchItemFailures), the function's stdout (log lines and EMF blobs, one JSON object per line,
+// told apart by the "_aws" key of a blob), the X-Ray datagrams and the provider's requests with their
+// trace headers.
 
 const e2eOrdersARN = "arn:aws:lambda:eu-west-1:111122223333:function:orders"
 
@@ -39,13 +42,16 @@ func TestEndToEndOrders(t *testing.T) {
 	daemon, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = daemon.Close() })
+	provider := paymentstest.NewServer()
+	t.Cleanup(provider.Close)
 
 	srv := e2eServer(t)
 	fn := e2eStart(t, bin, srv,
 		"AWS_LAMBDA_FUNCTION_NAME=orders", // later values win over e2eStart's
 		"POWERTOOLS_SERVICE_NAME=orders",
 		"POWERTOOLS_METRICS_NAMESPACE=Shop",
-		"AWS_XRAY_DAEMON_ADDRESS="+daemon.LocalAddr().String())
+		"AWS_XRAY_DAEMON_ADDRESS="+daemon.LocalAddr().String(),
+		"PAYMENTS_API_URL="+provider.URL)
 	ctx := e2eContext(t)
 
 	const failed = "ERROR powertools: batch record failed "
@@ -111,7 +117,7 @@ func TestEndToEndOrders(t *testing.T) {
 	}
 	e2eOrdersLogs(t, calls, logs)
 	e2eOrdersBlobs(t, blobs, start, end)
-	e2eOrdersTraces(t, calls, daemon)
+	e2eOrdersTraces(t, calls, daemon, provider)
 }
 
 // e2eOrdersLogs checks every invocation's log lines, in order, and the keys every line carries.
@@ -207,22 +213,29 @@ func e2eDescribeBlob(t *testing.T, b map[string]any, start, end time.Time) strin
 
 // e2eOrdersDoc is an X-Ray subsegment document, with the fields the test checks.
 type e2eOrdersDoc struct {
-	Name        string                    `json:"name"`
-	ID          string                    `json:"id"`
-	TraceID     string                    `json:"trace_id"`
-	ParentID    string                    `json:"parent_id"`
-	Type        string                    `json:"type"`
-	StartTime   float64                   `json:"start_time"`
-	EndTime     float64                   `json:"end_time"`
-	Fault       bool                      `json:"fault"`
+	Name      string  `json:"name"`
+	ID        string  `json:"id"`
+	TraceID   string  `json:"trace_id"`
+	ParentID  string  `json:"parent_id"`
+	Type      string  `json:"type"`
+	StartTime float64 `json:"start_time"`
+	EndTime   float64 `json:"end_time"`
+	Namespace string  `json:"namespace"`
+	Fault     bool    `json:"fault"`
+	Error     bool    `json:"error"`
+	HTTP      struct {
+		Response struct{ Status int }
+	} `json:"http"`
 	Annotations map[string]any            `json:"annotations"`
 	Metadata    map[string]map[string]any `json:"metadata"`
 	Subsegments []e2eOrdersDoc            `json:"subsegments"`
 }
 
 // e2eOrdersTraces reads one datagram per invocation (every one was sampled) and checks each: the handler
-// subsegment, child of the trace header's parent, with one "charge" subsegment per charged order.
-func e2eOrdersTraces(t *testing.T, calls []e2eOrdersCall, daemon *net.UDPConn) {
+// subsegment, child of the trace header's parent, with one "charge" subsegment per charged order, which
+// holds the subsegment of the call to the provider; the provider got each call with the trace header
+// naming that subsegment as parent.
+func e2eOrdersTraces(t *testing.T, calls []e2eOrdersCall, daemon *net.UDPConn, provider *paymentstest.Server) {
 	docs := map[string]e2eOrdersDoc{}
 	buf := make([]byte, 1<<16)
 	require.NoError(t, daemon.SetReadDeadline(time.Now().Add(10*time.Second)))
@@ -240,6 +253,7 @@ func e2eOrdersTraces(t *testing.T, calls []e2eOrdersCall, daemon *net.UDPConn) {
 	_, err := daemon.Read(buf)
 	assert.Error(t, err, "no datagram beyond one per invocation")
 
+	var wantCalls []string
 	for i, c := range calls {
 		doc, ok := docs[e2eTraceRoot(i)]
 		if !assert.True(t, ok, "no document of invocation %d", i) {
@@ -260,11 +274,25 @@ func e2eOrdersTraces(t *testing.T, calls []e2eOrdersCall, daemon *net.UDPConn) {
 			charged = append(charged, oid)
 			assert.Equal(t, oid == c.declined, s.Fault, "%s: only the declined charge is a fault", oid)
 			if oid != c.declined {
-				assert.Regexp(t, `^ch_[0-9a-f]{16}$`, s.Metadata["orders"]["charge response"], "the charge id, by CaptureValue")
+				assert.Equal(t, "ch_"+oid, s.Metadata["orders"]["charge response"], "the charge id, by CaptureValue")
 			}
+			if !assert.Len(t, s.Subsegments, 1, "%s: the call to the provider", oid) {
+				continue
+			}
+			call := s.Subsegments[0]
+			assert.Equal(t, "127.0.0.1", call.Name)
+			assert.Equal(t, "remote", call.Namespace)
+			assert.Equal(t, oid == c.declined, call.Error, "%s: a 402 is an error of the call", oid)
+			wantCalls = append(wantCalls, fmt.Sprintf("%s %d Root=%s;Parent=%s;Sampled=1",
+				oid, call.HTTP.Response.Status, e2eTraceRoot(i), call.ID))
 		}
 		assert.Equal(t, c.charged, charged, "invocation %d: charges", i)
 	}
+	var gotCalls []string
+	for _, ch := range provider.Charges() {
+		gotCalls = append(gotCalls, fmt.Sprintf("%s %d %s", ch.IdempotencyKey, ch.Status, ch.TraceHeader))
+	}
+	assert.Equal(t, wantCalls, gotCalls, "the provider's requests, each with its subsegment as parent")
 }
 
 func e2eOrdersEvent(t *testing.T, name string) []byte {
