@@ -217,7 +217,6 @@ func handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, e
 // processOrder validates, charges and accounts for one order. Its error fails this message alone; the
 // batch processor logs it at ERROR with the message id.
 func processOrder(ctx context.Context, m events.SQSMessage, o Order) error {
-	metrics := powertools.Metrics(ctx)
 	if err := powertools.Validate(json.RawMessage(m.Body), orderSchema, ""); err != nil {
 		countMetric(ctx, "OrdersRejected")
 		return fmt.Errorf("orders: invalid order %q: %w", o.ID, err)
@@ -241,7 +240,7 @@ func processOrder(ctx context.Context, m events.SQSMessage, o Order) error {
 	countMetric(ctx, "OrdersProcessed")
 	// OrderValue per currency: its own blob, with the currency as a dimension (the invocation's blob holds
 	// orders of every currency).
-	if err := metrics.Single("OrderValue", powertools.UnitNone, amount,
+	if err := powertools.Metrics(ctx).Single("OrderValue", powertools.UnitNone, amount,
 		powertools.Dimension{Name: "currency", Value: o.Currency}); err != nil {
 		metricFailed(ctx, "OrderValue", err)
 	}
