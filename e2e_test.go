@@ -30,7 +30,7 @@ const (
 )
 
 func TestEndToEndHello(t *testing.T) {
-	bin := e2eBuildHello(t)
+	bin := e2eBuild(t, "./examples/hello")
 	t.Run("invocations", func(t *testing.T) { e2eInvocations(t, bin) })
 	t.Run("concurrent invocations", func(t *testing.T) { e2eConcurrent(t, bin) })
 	t.Run("bad configuration", func(t *testing.T) { e2eBadConfig(t, bin) })
@@ -203,17 +203,6 @@ func e2eBadConfig(t *testing.T, bin string) {
 	assert.Contains(t, string(raw), "POWERTOOLS_LOG_LEVEL", "the line names the variable")
 	assert.Contains(t, string(raw), "LOUD", "and the refused value")
 	assert.Equal(t, 0, srv.Stats().MaxPollers, "it never polled for an invocation")
-}
-
-// e2eBuildHello builds examples/hello as Lambda runs it: a binary named bootstrap, without the RPC mode.
-func e2eBuildHello(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./examples/hello")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build ./examples/hello:\n%s", out)
-	return bin
 }
 
 func e2eServer(t *testing.T) *runtimeapi.Server {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# demo.sh: build examples/hello, run it under the AWS Lambda Runtime Interface Emulator (RIE) on
-# 127.0.0.1, invoke it with every sample event in examples/hello/events and show each answer with the
-# function's log lines. Needs Go and curl (jq, when present, pretty-prints).
+# demo.sh: build the example functions (examples/hello, then examples/orders), run each under the AWS
+# Lambda Runtime Interface Emulator (RIE) on 127.0.0.1, invoke it with every sample event in its events/
+# directory and show each answer with what the function wrote: log lines, and for orders the CloudWatch
+# metrics (EMF blobs, the JSON objects starting with "_aws"). Needs Go and curl (jq, when present,
+# pretty-prints).
 #
 # The RIE is installed into <repo>/.tools/bin with `go install` when it is missing. Overrides:
 #   RIE=/path/to/aws-lambda-rie   use that emulator binary
@@ -9,7 +11,6 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-events_dir=$root/examples/hello/events
 rie_module=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
 # Colours only on a terminal.
@@ -23,7 +24,7 @@ command -v curl >/dev/null || die "curl is not installed"
 
 work=$(mktemp -d)
 rie_pid=""
-cleanup() {
+stop_rie() {
 	if [[ -n $rie_pid ]] && kill -0 "$rie_pid" 2>/dev/null; then
 		# The emulator and the function run in their own process group: stop both, politely first.
 		kill -TERM -- "-$rie_pid" 2>/dev/null || kill -TERM "$rie_pid" 2>/dev/null || true
@@ -34,6 +35,10 @@ cleanup() {
 		kill -KILL -- "-$rie_pid" 2>/dev/null || kill -KILL "$rie_pid" 2>/dev/null || true
 		wait "$rie_pid" 2>/dev/null || true
 	fi
+	rie_pid=""
+}
+cleanup() {
+	stop_rie
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,9 +55,34 @@ if [[ -z $rie ]]; then
 fi
 [[ -x $rie ]] || die "no emulator at $rie"
 
-# 2. The function, built as Lambda runs it: a Linux executable named bootstrap, without the RPC mode.
-log "building examples/hello"
-(cd "$root" && GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o "$work/bootstrap" ./examples/hello)
+# 2. The functions, built as Lambda runs them: Linux executables named bootstrap, without the RPC mode.
+functions=(hello orders)
+for fn in "${functions[@]}"; do
+	log "building examples/$fn"
+	mkdir -p "$work/$fn"
+	(cd "$root" && GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o "$work/$fn/bootstrap" "./examples/$fn")
+done
+
+# The environment of each function, as its template.yaml sets it (plus what Lambda itself sets).
+env_hello=(
+	AWS_LAMBDA_FUNCTION_NAME=hello
+	AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
+	AWS_LAMBDA_FUNCTION_TIMEOUT=10
+	POWERTOOLS_SERVICE_NAME=hello
+	POWERTOOLS_LOG_LEVEL=INFO
+)
+env_orders=(
+	AWS_LAMBDA_FUNCTION_NAME=orders
+	AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256
+	AWS_LAMBDA_FUNCTION_TIMEOUT=30
+	POWERTOOLS_SERVICE_NAME=orders
+	POWERTOOLS_METRICS_NAMESPACE=Shop
+	POWERTOOLS_LOG_LEVEL=INFO
+)
+# The sample events in a telling order (the first is the cold start); any other event of the directory
+# follows.
+events_hello=(get-hello post-hello post-bad-body direct-invoke)
+events_orders=(good-batch mixed-batch fifo-batch poison-batch)
 
 # 3. Start the emulator on loopback: its invoke API (--runtime-interface-emulator-address, which would
 # otherwise listen on every interface) and the Runtime API it serves the function
@@ -73,22 +103,21 @@ pick_port() {
 	die "no free port found"
 }
 
+# start_rie runs the emulator with the function fn (the name of its build directory) and its environment
+# (the array env_<fn>).
 start_rie() {
-	local invoke_port=$1 api_port=$2
+	local fn=$1 invoke_port=$2 api_port=$3
+	local -n fn_env="env_$fn"
 	: >"$work/rie.log"
 	(cd "$work" && exec setsid env -i \
 		PATH=/usr/bin:/bin HOME="$work" TZ=UTC \
-		AWS_LAMBDA_FUNCTION_NAME=hello \
-		AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 \
-		AWS_LAMBDA_FUNCTION_TIMEOUT=10 \
 		AWS_REGION=us-east-1 \
-		POWERTOOLS_SERVICE_NAME=hello \
-		POWERTOOLS_LOG_LEVEL=INFO \
+		"${fn_env[@]}" \
 		"$rie" \
 		--runtime-interface-emulator-address "127.0.0.1:$invoke_port" \
 		--runtime-api-address "127.0.0.1:$api_port" \
 		--log-level warn \
-		"$work/bootstrap") >"$work/rie.log" 2>&1 &
+		"$work/$fn/bootstrap") >"$work/rie.log" 2>&1 &
 	rie_pid=$!
 	for _ in $(seq 100); do
 		kill -0 "$rie_pid" 2>/dev/null || return 1
@@ -98,27 +127,32 @@ start_rie() {
 	return 1
 }
 
-port=""
-for attempt in 1 2 3; do
-	invoke_port=${DEMO_PORT:-$(pick_port)}
-	api_port=$(pick_port)
-	[[ $api_port != "$invoke_port" ]] || continue
-	if start_rie "$invoke_port" "$api_port"; then
-		port=$invoke_port
-		break
-	fi
-	log "the emulator did not start (attempt $attempt):"
-	cat "$work/rie.log" >&2
-	kill -KILL -- "-$rie_pid" 2>/dev/null || true
-	wait "$rie_pid" 2>/dev/null || true
-	rie_pid=""
-	[[ -z ${DEMO_PORT:-} ]] || break
-done
-[[ -n $port ]] || die "could not start the emulator"
-log "emulator listening on 127.0.0.1:$port (function Runtime API on 127.0.0.1:$api_port)"
+# start_function starts the emulator with fn, retrying on other ports if one was taken meanwhile; it sets
+# port to the emulator's invoke port.
+start_function() {
+	local fn=$1 attempt invoke_port api_port
+	port=""
+	for attempt in 1 2 3; do
+		invoke_port=${DEMO_PORT:-$(pick_port)}
+		api_port=$(pick_port)
+		[[ $api_port != "$invoke_port" ]] || continue
+		if start_rie "$fn" "$invoke_port" "$api_port"; then
+			port=$invoke_port
+			break
+		fi
+		log "the emulator did not start (attempt $attempt):"
+		cat "$work/rie.log" >&2
+		kill -KILL -- "-$rie_pid" 2>/dev/null || true
+		wait "$rie_pid" 2>/dev/null || true
+		rie_pid=""
+		[[ -z ${DEMO_PORT:-} ]] || break
+	done
+	[[ -n $port ]] || die "could not start the emulator"
+	log "$fn: emulator listening on 127.0.0.1:$port (function Runtime API on 127.0.0.1:$api_port)"
+}
 
-# 4. Invoke it with every sample event: the known ones in a telling order (the first is the cold start),
-# then any other.
+# 4. Invoke each function with every sample event: the known ones in a telling order (the first is the
+# cold start), then any other.
 pretty() {
 	if command -v jq >/dev/null; then
 		# An API Gateway answer carries its JSON body as a string: show it decoded.
@@ -128,13 +162,15 @@ pretty() {
 	fi
 }
 
-# show_logs prints what the function wrote for one invocation (JSON log lines pretty-printed) and the
-# emulator's REPORT line, skipping its START/END markers.
+# show_logs prints what the function wrote for one invocation (JSON log lines pretty-printed; EMF metric
+# blobs, the lines starting with {"_aws", labelled "(metrics)" and left as CloudWatch receives them) and
+# the emulator's REPORT line, skipping its START/END markers.
 show_logs() {
 	local line any=""
 	while IFS= read -r line; do
 		case $line in
 		START\ RequestId* | END\ RequestId*) ;;
+		\{\"_aws\"*) any=1; printf '(metrics) %s\n' "$line" ;;
 		\{*) any=1; printf '%s\n' "$line" | pretty ;;
 		*) any=1; printf '%s\n' "$line" ;;
 		esac
@@ -142,34 +178,45 @@ show_logs() {
 	[[ -n $any ]] || echo "(none)"
 }
 
-events=()
-for name in get-hello post-hello post-bad-body direct-invoke; do
-	[[ -f $events_dir/$name.json ]] && events+=("$events_dir/$name.json")
-done
-for event in "$events_dir"/*.json; do
-	[[ " ${events[*]} " == *" $event "* ]] || events+=("$event")
-done
-
-invocations=0
-shown=0
-for event in "${events[@]}"; do
-	name=$(basename "$event" .json)
-	invocations=$((invocations + 1))
-	printf '\n%s=== %s%s  (%s)\n' "$cyan" "$name" "$reset" "${event#"$root"/}"
-	echo "--- response:"
-	response=$(curl -sS -X POST --data-binary "@$event" -H 'Content-Type: application/json' \
-		"http://127.0.0.1:$port/2015-03-31/functions/function/invocations")
-	printf '%s\n' "$response" | pretty
-	# The emulator writes the REPORT line once the invocation is over: the function's lines are out by then.
-	for _ in $(seq 50); do
-		(($(grep -c '^REPORT RequestId' "$work/rie.log" || true) >= invocations)) && break
-		sleep 0.1
+# invoke_all starts fn under the emulator, invokes it with each of its sample events and stops it.
+invoke_all() {
+	local fn=$1 events_dir=$root/examples/$1/events name event response total
+	local -n known="events_$fn"
+	local events=() invocations=0 shown=0
+	for name in "${known[@]}"; do
+		[[ -f $events_dir/$name.json ]] && events+=("$events_dir/$name.json")
 	done
-	echo "--- function output:"
-	total=$(wc -l <"$work/rie.log")
-	tail -n "+$((shown + 1))" "$work/rie.log" | head -n "$((total - shown))" | show_logs
-	shown=$total
+	for event in "$events_dir"/*.json; do
+		[[ " ${events[*]} " == *" $event "* ]] || events+=("$event")
+	done
+
+	start_function "$fn"
+	for event in "${events[@]}"; do
+		name=$(basename "$event" .json)
+		invocations=$((invocations + 1))
+		printf '\n%s=== %s: %s%s  (%s)\n' "$cyan" "$fn" "$name" "$reset" "${event#"$root"/}"
+		echo "--- response:"
+		response=$(curl -sS -X POST --data-binary "@$event" -H 'Content-Type: application/json' \
+			"http://127.0.0.1:$port/2015-03-31/functions/function/invocations")
+		printf '%s\n' "$response" | pretty
+		# The emulator writes the REPORT line once the invocation is over: the function's lines are out by then.
+		for _ in $(seq 50); do
+			(($(grep -c '^REPORT RequestId' "$work/rie.log" || true) >= invocations)) && break
+			sleep 0.1
+		done
+		echo "--- function output:"
+		total=$(wc -l <"$work/rie.log")
+		tail -n "+$((shown + 1))" "$work/rie.log" | head -n "$((total - shown))" | show_logs
+		shown=$total
+	done
+	stop_rie
+	total_invocations=$((total_invocations + invocations))
+}
+
+total_invocations=0
+for fn in "${functions[@]}"; do
+	invoke_all "$fn"
 done
 
 printf '\n'
-log "done: $invocations events invoked through the Lambda runtime protocol"
+log "done: $total_invocations events invoked through the Lambda runtime protocol (${functions[*]})"
