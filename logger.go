@@ -743,11 +743,28 @@ func latest(segs []logSegment, i int) logSegment {
 	return s
 }
 
+// errorTypeName is the exception_name of err: its Go type, looking through the wrappers fmt.Errorf and
+// errors.Join make, which say nothing about what failed ("*fmt.wrapError"), down to the first error of a
+// meaningful type. An error that is only wrappers and strings keeps its own type.
 func errorTypeName(err error) string {
-	if pe, ok := err.(*PanicError); ok && pe != nil {
-		return "*powertools.PanicError"
+	name := reflect.TypeOf(err).String()
+	for e, depth := err, 0; e != nil && depth < 16; depth++ {
+		t := reflect.TypeOf(e).String()
+		if !isPlainWrapper(t) {
+			return t
+		}
+		e = errors.Unwrap(e)
 	}
-	return reflect.TypeOf(err).String()
+	return name
+}
+
+// isPlainWrapper reports the standard library's anonymous error types.
+func isPlainWrapper(typeName string) bool {
+	switch typeName {
+	case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError", "*errors.errorString":
+		return true
+	}
+	return false
 }
 
 // appendLocation writes the caller as function:line, the function without its package path.

@@ -127,6 +127,8 @@ func TestLoggerGolden(t *testing.T) {
 		{name: "error", log: func(ctx context.Context) {
 			err := fmt.Errorf("charge card: %w", errors.New("declined"))
 			powertools.Logger(ctx).Error("payment failed", zap.Error(err), zap.NamedError("cause", errors.New("c")))
+			typed := fmt.Errorf("order o-1: %w", &powertools.EventDecodeError{Type: "main.Order", Err: errors.New("unexpected end")})
+			powertools.Logger(ctx).Error("wrapped typed error", zap.Error(typed))
 		}},
 		{name: "trace-from-context", ctx: withTrace(lambdaCtx("req-1"), "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"),
 			log: func(ctx context.Context) { powertools.Logger(ctx).Info("traced") }},
