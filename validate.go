@@ -518,6 +518,7 @@ type schemaFast struct {
 	format   *jsonschema.Format
 	ref      *schemaFast
 	refOnly  bool // draft 4 to 7: $ref ignores its siblings (type and format excepted, as the validator does)
+	justRef  bool // $ref is all there is: the value is checked against it alone, read once
 
 	props     map[string]*schemaFast
 	required  map[string]uint // index of each required name: a bit in a uint64
@@ -663,7 +664,16 @@ func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
 	n.min, n.max = schemaFastNewBound(s.Minimum), schemaFastNewBound(s.Maximum)
 	n.exMin, n.exMax = schemaFastNewBound(s.ExclusiveMinimum), schemaFastNewBound(s.ExclusiveMaximum)
 	n.multipleOf = schemaFastNewBound(s.MultipleOf)
+	n.justRef = n.ref != nil && n.types == 0 && n.format == nil && (n.refOnly || n.refAlone())
 	return n
+}
+
+// refAlone reports whether n checks nothing besides its $ref.
+func (n *schemaFast) refAlone() bool {
+	return n.props == nil && n.required == nil && n.addl == nil && !n.addlFalse &&
+		n.prefix == nil && n.rest == nil && !n.restFalse && n.minItems < 0 && n.maxItems < 0 &&
+		n.minLen < 0 && n.maxLen < 0 && n.pattern == nil &&
+		n.min == nil && n.max == nil && n.exMin == nil && n.exMax == nil && n.multipleOf == nil
 }
 
 func (fc *schemaFastCompiler) nodes(ss []*jsonschema.Schema) []*schemaFast {
@@ -822,6 +832,9 @@ func (n *schemaFast) valid(sc *schemaScanner, depth int) bool {
 	}
 	if n.boolean != nil {
 		return *n.boolean && sc.skip(depth)
+	}
+	if n.justRef {
+		return n.ref.valid(sc, depth+1)
 	}
 	if n.ref != nil {
 		if !n.ref.valid(sc, depth+1) {
@@ -1204,7 +1217,8 @@ func (s *schemaScanner) number() ([]byte, bool) {
 			return nil, false
 		}
 	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+	exp := i < len(b) && (b[i] == 'e' || b[i] == 'E')
+	if exp {
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
@@ -1214,6 +1228,13 @@ func (s *schemaScanner) number() ([]byte, bool) {
 		}
 	}
 	lit := b[s.i:i]
+	if exp || len(lit) > 300 {
+		// encoding/json refuses a number beyond float64's range (1e400) when it decodes into any: such a
+		// document is the decoder's to report.
+		if _, err := strconv.ParseFloat(string(lit), 64); err != nil {
+			return nil, false
+		}
+	}
 	s.i = i
 	return lit, true
 }
@@ -1227,6 +1248,12 @@ func (s *schemaScanner) str() (raw []byte, plain, ok bool) {
 	s.i++
 	start, plain := s.i, true
 	for s.i < len(s.b) {
+		for s.i < len(s.b) && schemaPlainByte[s.b[s.i]] {
+			s.i++
+		}
+		if s.i == len(s.b) {
+			break
+		}
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
@@ -1254,12 +1281,19 @@ func (s *schemaScanner) str() (raw []byte, plain, ok bool) {
 			}
 		case c < 0x20:
 			return nil, false, false
-		default:
-			if c >= 0x80 {
-				plain = false
-			}
+		default: // beyond ASCII: kept as is, but decoding may change it
+			plain = false
 			s.i++
 		}
 	}
 	return nil, false, false
 }
+
+// schemaPlainByte marks the bytes a string holds as themselves: printable ASCII but the quote and the
+// backslash.
+var schemaPlainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()

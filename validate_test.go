@@ -408,3 +408,125 @@ func BenchmarkValidationCaches(b *testing.B) {
 	b.Run("jmespath-cold", func(b *testing.B) { expr(b, true) })
 	b.Run("jmespath-warm", func(b *testing.B) { expr(b, false) })
 }
+
+// schemaFastCase is one schema of testdata/validation/schema_fast.json with documents to check against
+// it, valid and not, well-formed and not.
+type schemaFastCase struct {
+	Name       string          `json:"name"`
+	NoFastPath bool            `json:"noFastPath"` // the schema must be left to the validator whole
+	Schema     json.RawMessage `json:"schema"`
+	Docs       []string        `json:"docs"`
+	Deferred   []string        `json:"deferred"` // valid, but the fast path leaves them to the validator
+	c          *schemaCompiled
+}
+
+func schemaFastCases(t testing.TB) []schemaFastCase {
+	t.Helper()
+	var cases []schemaFastCase
+	require.NoError(t, json.Unmarshal(validationFixture(t, "schema_fast.json"), &cases))
+	for i := range cases {
+		c, err := SchemaJSON(string(cases[i].Schema)).compiled()
+		require.NoError(t, err, cases[i].Name)
+		cases[i].c = c
+	}
+	return cases
+}
+
+// schemaFastVerdicts is what the fast path and the validator (after encoding/json) say of doc.
+func schemaFastVerdicts(c *schemaCompiled, doc []byte) (fast, validator bool) {
+	fast = c.fast != nil && c.fast.validDocument(doc)
+	v, err := jmesDecodeJSON(doc)
+	return fast, err == nil && c.sch.Validate(v) == nil
+}
+
+// TestSchemaFastAgreesWithValidator holds the fast path to the validator: it must never accept what the
+// validator rejects (that would weaken validation), and over these schemas it must accept everything
+// the validator accepts (else it is not a fast path).
+func TestSchemaFastAgreesWithValidator(t *testing.T) {
+	valid := 0
+	for _, tc := range schemaFastCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			if tc.NoFastPath {
+				assert.Nil(t, tc.c.fast)
+				return
+			}
+			require.NotNil(t, tc.c.fast)
+			for _, doc := range tc.Docs {
+				fast, validator := schemaFastVerdicts(tc.c, []byte(doc))
+				assert.Equal(t, validator, fast, "%s", doc)
+				if validator {
+					valid++
+				}
+			}
+			for _, doc := range tc.Deferred {
+				fast, validator := schemaFastVerdicts(tc.c, []byte(doc))
+				assert.False(t, fast, "%s", doc)
+				assert.True(t, validator, "%s", doc)
+			}
+		})
+	}
+	assert.Greater(t, valid, 40, "the fixture exercises accepted documents")
+}
+
+// TestSchemaFastDepth: nesting past what the fast path walks goes to the validator, which accepts it.
+func TestSchemaFastDepth(t *testing.T) {
+	c, err := SchemaJSON(`{"$defs":{"t":{"type":["array","integer"],"items":{"$ref":"#/$defs/t"}}},"$ref":"#/$defs/t",` +
+		`"$schema":"https://json-schema.org/draft/2020-12/schema"}`).compiled()
+	require.NoError(t, err)
+	doc := []byte(strings.Repeat("[", 2000) + "1" + strings.Repeat("]", 2000))
+	fast, validator := schemaFastVerdicts(c, doc)
+	assert.False(t, fast)
+	assert.True(t, validator)
+	assert.NoError(t, schemaValidateJSON(c, doc))
+}
+
+// TestSchemaFastErrorsUnchanged: a document the fast path turns down gets the validator's error.
+func TestSchemaFastErrorsUnchanged(t *testing.T) {
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(t, err)
+	require.NotNil(t, c.fast)
+	doc := []byte(`{"id":"ord-1","quantity":0,"price":9.5,"customer":{"email":"a@b.co"}}`)
+	v, err := jmesDecodeJSON(doc)
+	require.NoError(t, err)
+	assert.Equal(t, schemaValidate(c, v), schemaValidateJSON(c, doc))
+	var ve *ValidationError
+	require.ErrorAs(t, schemaValidateJSON(c, doc), &ve)
+	assert.Equal(t, "$.quantity", ve.Path)
+	assert.Equal(t, "minimum", ve.Keyword)
+	assert.ErrorIs(t, schemaValidateJSON(c, []byte(`{"id":`)), ErrInvalidJSON)
+}
+
+// TestSchemaFastAllocs: the fast path allocates only the strings it hands to pattern and format checks.
+func TestSchemaFastAllocs(t *testing.T) {
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(t, err)
+	doc := []byte(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"buyer@example.com"},` +
+		`"items":[{"sku":"SKU-1","count":1},{"sku":"SKU-2","count":2}]}`)
+	allocs := testing.AllocsPerRun(50, func() {
+		if !c.fast.validDocument(doc) {
+			t.Fatal("not accepted")
+		}
+	})
+	assert.LessOrEqual(t, allocs, 6.0)
+}
+
+// FuzzSchemaFast: whatever the document, the fast path never accepts what the validator rejects, nor
+// text that is not JSON.
+func FuzzSchemaFast(f *testing.F) {
+	cases := schemaFastCases(f)
+	for i, tc := range cases {
+		for _, doc := range append(tc.Docs, tc.Deferred...) {
+			f.Add(uint(i), []byte(doc))
+		}
+	}
+	f.Fuzz(func(t *testing.T, i uint, doc []byte) {
+		c := cases[i%uint(len(cases))].c
+		fast, validator := schemaFastVerdicts(c, doc)
+		if fast && !validator {
+			t.Fatalf("fast path accepts %q, the validator does not", doc)
+		}
+		if fast && !json.Valid(doc) {
+			t.Fatalf("fast path accepts %q, which is not JSON", doc)
+		}
+	})
+}
