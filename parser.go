@@ -209,6 +209,38 @@ func parserScanObject(sc *schemaScanner, member func(key string) bool) bool {
 	}
 }
 
+// parserBatchJoined is the way of a batch whose records are all valid: it unquotes the JSON strings of
+// payload at bounds into one JSON array, checks each with the schema's fast path as it goes, and decodes
+// the array into []T in one call (a call per record costs encoding/json its state each time). Each
+// element is a whole document on its own, so the array decodes to what the records decode to one by
+// one. ok is false on anything else (a record the fast path does not accept, a decoding error): the
+// caller then goes record by record, which finds the first failure and reports it.
+func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
+	c, err := SchemaFor[T]().compiled()
+	if err != nil || c.fast == nil {
+		return nil, false
+	}
+	size := 2 + len(bounds)
+	for _, b := range bounds {
+		size += b[1] - b[0]
+	}
+	buf := append(make([]byte, 0, size), '[')
+	for i, b := range bounds {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		start, ok := len(buf), false
+		if buf, ok = parserUnquote(buf, payload[b[0]+1:b[1]-1]); !ok || !c.fast.validDocument(buf[start:]) {
+			return nil, false
+		}
+	}
+	out := make([]T, 0, len(bounds))
+	if err := json.Unmarshal(append(buf, ']'), &out); err != nil || len(out) != len(bounds) {
+		return nil, false
+	}
+	return out, true
+}
+
 // parserUnquoted yields the value of each JSON string of payload at bounds, in one buffer reused from
 // record to record (parserBatch is done with a record's text before it asks for the next).
 func parserUnquoted(payload []byte, bounds [][2]int) func(yield func(int, []byte, error) bool) {
@@ -287,6 +319,9 @@ func parserMissing(source, path string, record int) error {
 func ParseSQS[T any](payload []byte) ([]T, error) {
 	const source = "sqs"
 	if bodies, ok := parserSQSBodies(payload); ok {
+		if out, ok := parserBatchJoined[T](payload, bodies); ok {
+			return out, nil
+		}
 		return parserBatch[T](source, parserUnquoted(payload, bodies))
 	}
 	var ev struct {

@@ -360,8 +360,14 @@ func Validate(data any, schema Schema, envelope string) error {
 	var doc any
 	switch d := data.(type) {
 	case []byte:
+		if validateFast(sch, q, d) {
+			return nil
+		}
 		doc, err = jmesEventDocument(d, q)
 	case json.RawMessage:
+		if validateFast(sch, q, d) {
+			return nil
+		}
 		doc, err = jmesEventDocument(d, q)
 	default:
 		doc, err = jmesDocument(data)
@@ -370,6 +376,42 @@ func Validate(data any, schema Schema, envelope string) error {
 		return err
 	}
 	return validateDoc(sch, q, doc)
+}
+
+// validateFast is the fast path of Validate and WithValidation for an event given as JSON text, without
+// an envelope or with the API Gateway one (powertools_json(body)): the document, or the body the scanner
+// finds, is checked by the schema's fast path. true means valid; false means "not shown valid", and the
+// caller decodes the event and asks the validator, which gives the verdict and the error.
+func validateFast(c *schemaCompiled, q *jmesQuery, payload []byte) bool {
+	switch {
+	case c.fast == nil:
+		return false
+	case q == nil:
+		return c.fast.validDocument(payload)
+	case q.expr != EnvelopeAPIGatewayREST:
+		return false
+	}
+	sc := schemaScanner{b: payload}
+	body := [2]int{-1, -1}
+	ok := parserScanObject(&sc, func(key string) bool {
+		if key != "body" {
+			return sc.skip(1)
+		}
+		if body[0] >= 0 || sc.peek() != '"' {
+			return false // twice (the last would win), or not a string: the slow path's to judge
+		}
+		body[0] = sc.i
+		_, _, ok := sc.str()
+		body[1] = sc.i
+		return ok
+	})
+	sc.ws()
+	if !ok || body[0] < 0 || sc.i != len(payload) {
+		return false
+	}
+	raw := payload[body[0]+1 : body[1]-1]
+	text, ok := parserUnquote(make([]byte, 0, len(raw)), raw)
+	return ok && c.fast.validDocument(text)
 }
 
 // validateDoc unwraps doc with q (when not nil) and validates the result.
@@ -477,6 +519,9 @@ func (a *App) validationMiddleware() Middleware {
 func (r *validationRoot) check(a *App, stage string, sch *schemaCompiled, q *jmesQuery, raw []byte) error {
 	if len(raw) == 0 {
 		raw = []byte("null") // a handler without a result answers null
+	}
+	if validateFast(sch, q, raw) {
+		return nil
 	}
 	doc, err := jmesEventDocument(raw, q)
 	if err == nil {
