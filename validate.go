@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -565,8 +566,7 @@ type schemaFast struct {
 	refOnly  bool // draft 4 to 7: $ref ignores its siblings (type and format excepted, as the validator does)
 	justRef  bool // $ref is all there is: the value is checked against it alone, read once
 
-	props     map[string]*schemaFast
-	required  map[string]uint // index of each required name: a bit in a uint64
+	fields    map[string]schemaFastField // properties and required, by name
 	nRequired int
 	addl      *schemaFast // additionalProperties as a schema
 	addlFalse bool        // additionalProperties: false
@@ -581,6 +581,14 @@ type schemaFast struct {
 	pattern        jsonschema.Regexp
 
 	min, max, exMin, exMax, multipleOf *schemaFastBound
+}
+
+// schemaFastField is what an object's schema says of one property name.
+type schemaFastField struct {
+	sub      *schemaFast // its schema, when known
+	known    bool        // listed in properties
+	required bool
+	bit      uint // its bit among the required names, in a uint64
 }
 
 // schemaFastBound is a numeric bound, with its int64 value when it is a small integer.
@@ -668,20 +676,18 @@ func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
 	n.format = s.Format
 	n.ref = fc.node(s.Ref)
 	n.refOnly = s.Ref != nil && s.DraftVersion < 2019
-	if len(s.Properties) > 0 {
-		n.props = make(map[string]*schemaFast, len(s.Properties))
+	if len(s.Properties) > 0 || len(s.Required) > 0 {
+		n.fields = make(map[string]schemaFastField, len(s.Properties)+len(s.Required))
 		for k, p := range s.Properties {
-			n.props[k] = fc.node(p)
+			n.fields[k] = schemaFastField{sub: fc.node(p), known: true}
 		}
-	}
-	if len(s.Required) > 0 {
-		n.required = make(map[string]uint, len(s.Required))
 		for _, k := range s.Required {
-			if _, dup := n.required[k]; !dup {
-				n.required[k] = uint(len(n.required))
+			if f := n.fields[k]; !f.required {
+				f.required, f.bit = true, uint(n.nRequired)
+				n.fields[k] = f
+				n.nRequired++
 			}
 		}
-		n.nRequired = len(n.required)
 	}
 	switch a := s.AdditionalProperties.(type) {
 	case bool:
@@ -715,8 +721,8 @@ func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
 
 // refAlone reports whether n checks nothing besides its $ref.
 func (n *schemaFast) refAlone() bool {
-	return n.props == nil && n.required == nil && n.addl == nil && !n.addlFalse &&
-		n.prefix == nil && n.rest == nil && !n.restFalse && n.minItems < 0 && n.maxItems < 0 &&
+	return len(n.fields) == 0 && n.addl == nil && !n.addlFalse &&
+		len(n.prefix) == 0 && n.rest == nil && !n.restFalse && n.minItems < 0 && n.maxItems < 0 &&
 		n.minLen < 0 && n.maxLen < 0 && n.pattern == nil &&
 		n.min == nil && n.max == nil && n.exMin == nil && n.exMax == nil && n.multipleOf == nil
 }
@@ -927,23 +933,19 @@ func (n *schemaFast) validObject(sc *schemaScanner, depth int) bool {
 			if !ok || !sc.eat(':') {
 				return false
 			}
-			var sub *schemaFast
-			var known, req bool
-			var bit uint
-			if plain { // string(raw) in a map index does not copy
-				sub, known = n.props[string(raw)]
-				bit, req = n.required[string(raw)]
+			var f schemaFastField
+			if plain {
+				f = n.fields[string(raw)] // string(raw) in a map index does not copy
 			} else {
 				var key string
 				if json.Unmarshal(sc.b[start:start+len(raw)+2], &key) != nil {
 					return false
 				}
-				sub, known = n.props[key]
-				bit, req = n.required[key]
+				f = n.fields[key]
 			}
 			switch {
-			case known:
-				ok = sub.valid(sc, depth+1)
+			case f.known:
+				ok = f.sub.valid(sc, depth+1)
 			case n.addlFalse:
 				return false
 			default:
@@ -952,8 +954,8 @@ func (n *schemaFast) validObject(sc *schemaScanner, depth int) bool {
 			if !ok {
 				return false
 			}
-			if req {
-				seen |= 1 << bit
+			if f.required {
+				seen |= 1 << f.bit
 			}
 			if sc.eat(',') {
 				continue
@@ -1293,6 +1295,9 @@ func (s *schemaScanner) str() (raw []byte, plain, ok bool) {
 	s.i++
 	start, plain := s.i, true
 	for s.i < len(s.b) {
+		for s.i+8 <= len(s.b) && !schemaSpecialIn(binary.LittleEndian.Uint64(s.b[s.i:])) {
+			s.i += 8
+		}
 		for s.i < len(s.b) && schemaPlainByte[s.b[s.i]] {
 			s.i++
 		}
@@ -1332,6 +1337,16 @@ func (s *schemaScanner) str() (raw []byte, plain, ok bool) {
 		}
 	}
 	return nil, false, false
+}
+
+// schemaSpecialIn reports whether any of the eight bytes of w is not plain (see schemaPlainByte):
+// below 0x20, a quote, a backslash or beyond ASCII. The tests for a zero byte and for a byte below n
+// are exact when they say no, which is all the scanner relies on.
+func schemaSpecialIn(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	below20 := (w - ones*0x20) & ^w & highs
+	return below20|zero(w^(ones*'"'))|zero(w^(ones*'\\'))|w&highs != 0
 }
 
 // schemaPlainByte marks the bytes a string holds as themselves: printable ASCII but the quote and the

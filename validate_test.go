@@ -598,3 +598,20 @@ func FuzzValidateFast(f *testing.F) {
 		}
 	})
 }
+
+// TestSchemaSpecialIn checks the eight-byte test against the byte table, byte by byte at every place.
+func TestSchemaSpecialIn(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			if got := schemaSpecialIn(w); got != !schemaPlainByte[c] {
+				t.Fatalf("byte %#x at %d: %v", c, pos, got)
+			}
+		}
+	}
+}
