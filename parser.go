@@ -6,6 +6,7 @@ package powertools
 // not a zero value.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -156,9 +157,9 @@ func parserBatch[T any](source string, texts func(yield func(int, []byte, error)
 func parserSQSBodies(payload []byte) (bodies [][2]int, ok bool) {
 	sc := schemaScanner{b: payload}
 	found := false
-	ok = parserScanObject(&sc, func(key string) bool {
-		if key != "Records" || found || sc.peek() != '[' {
-			return key != "Records" && !strings.EqualFold(key, "Records") && sc.skip(1)
+	ok = parserScanObject(&sc, func(key []byte) bool {
+		if string(key) != "Records" || found || sc.peek() != '[' {
+			return !bytes.EqualFold(key, []byte("Records")) && sc.skip(1)
 		}
 		found = true
 		sc.i++
@@ -167,9 +168,9 @@ func parserSQSBodies(payload []byte) (bodies [][2]int, ok bool) {
 		}
 		for {
 			start := -1
-			if sc.peek() != '{' || !parserScanObject(&sc, func(key string) bool {
-				if key != "body" || start >= 0 || sc.peek() != '"' {
-					return key != "body" && !strings.EqualFold(key, "body") && sc.skip(2)
+			if sc.peek() != '{' || !parserScanObject(&sc, func(key []byte) bool {
+				if string(key) != "body" || start >= 0 || sc.peek() != '"' {
+					return !bytes.EqualFold(key, []byte("body")) && sc.skip(2)
 				}
 				start = sc.i
 				_, _, ok := sc.str()
@@ -190,7 +191,7 @@ func parserSQSBodies(payload []byte) (bodies [][2]int, ok bool) {
 
 // parserScanObject consumes an object whose keys are plain (ASCII, no escape), calling member with
 // each key, the scanner placed before its value; member consumes the value.
-func parserScanObject(sc *schemaScanner, member func(key string) bool) bool {
+func parserScanObject(sc *schemaScanner, member func(key []byte) bool) bool {
 	if !sc.eat('{') {
 		return false
 	}
@@ -199,7 +200,7 @@ func parserScanObject(sc *schemaScanner, member func(key string) bool) bool {
 	}
 	for {
 		raw, plain, ok := sc.str()
-		if !ok || !plain || !sc.eat(':') || !member(string(raw)) {
+		if !ok || !plain || !sc.eat(':') || !member(raw) {
 			return false
 		}
 		if sc.eat(',') {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,8 +395,8 @@ func validateFast(c *schemaCompiled, q *jmesQuery, payload []byte) bool {
 	}
 	sc := schemaScanner{b: payload}
 	body := [2]int{-1, -1}
-	ok := parserScanObject(&sc, func(key string) bool {
-		if key != "body" {
+	ok := parserScanObject(&sc, func(key []byte) bool {
+		if string(key) != "body" {
 			return sc.skip(1)
 		}
 		if body[0] >= 0 || sc.peek() != '"' {
@@ -579,6 +580,7 @@ type schemaFast struct {
 
 	minLen, maxLen int // -1 when absent
 	pattern        jsonschema.Regexp
+	patternRe      *regexp.Regexp // pattern, when it is Go's (the default engine): matches bytes
 
 	min, max, exMin, exMax, multipleOf *schemaFastBound
 }
@@ -712,6 +714,7 @@ func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
 	n.minItems, n.maxItems = schemaFastInt(s.MinItems), schemaFastInt(s.MaxItems)
 	n.minLen, n.maxLen = schemaFastInt(s.MinLength), schemaFastInt(s.MaxLength)
 	n.pattern = s.Pattern
+	n.patternRe, _ = s.Pattern.(*regexp.Regexp)
 	n.min, n.max = schemaFastNewBound(s.Minimum), schemaFastNewBound(s.Maximum)
 	n.exMin, n.exMax = schemaFastNewBound(s.ExclusiveMinimum), schemaFastNewBound(s.ExclusiveMaximum)
 	n.multipleOf = schemaFastNewBound(s.MultipleOf)
@@ -1006,6 +1009,10 @@ func (n *schemaFast) validString(sc *schemaScanner) bool {
 	pattern := !n.refOnly && n.pattern != nil
 	if !lengths && !pattern && n.format == nil {
 		return true
+	}
+	if plain && n.format == nil && (!pattern || n.patternRe != nil) { // no copy: the bytes are the value
+		return (!lengths || (n.minLen < 0 || len(raw) >= n.minLen) && (n.maxLen < 0 || len(raw) <= n.maxLen)) &&
+			(!pattern || n.patternRe.Match(raw))
 	}
 	var s string
 	if plain {
