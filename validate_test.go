@@ -616,3 +616,23 @@ func TestSchemaSpecialIn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSchemaFastSchemas varies the schema as well as the document: preparing the fast path never
+// panics, and it never accepts what the validator rejects.
+func FuzzSchemaFastSchemas(f *testing.F) {
+	for _, tc := range schemaFastCases(f) {
+		for _, doc := range tc.Docs {
+			f.Add([]byte(tc.Schema), []byte(doc))
+		}
+	}
+	f.Fuzz(func(t *testing.T, schema, doc []byte) {
+		sch, err := schemaCompile(schema)
+		if err != nil {
+			return
+		}
+		c := &schemaCompiled{sch: sch, fast: schemaFastCompile(sch)}
+		if fast, validator := schemaFastVerdicts(c, doc); fast && !validator {
+			t.Fatalf("schema %s: fast path accepts %q, the validator does not", schema, doc)
+		}
+	})
+}
