@@ -11,6 +11,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -149,12 +150,12 @@ func parserBatch[T any](source string, texts func(yield func(int, []byte, error)
 
 // parserSQSBodies finds the body of every record of an SQS event with the fast path's scanner, which
 // checks the whole event's syntax but builds nothing: decoding the event's other fields (attributes,
-// receipt handles, ARNs) was a third of a warm ParseSQS. It returns each body string's bounds, quotes
-// included. ok is false for anything but the plain shape: the event not an object, "Records" absent,
-// repeated, null or not a list of objects, a body absent, repeated or not a string, a key encoding/json
-// would match without being spelled the same ("records", an escaped or non-ASCII key), malformed JSON
-// anywhere. ParseSQS then decodes the event as before, with the same errors.
-func parserSQSBodies(payload []byte) (bodies [][2]int, ok bool) {
+// receipt handles, ARNs) was a third of a warm ParseSQS. It appends each body string's bounds, quotes
+// included, to bodies. ok is false for anything but the plain shape: the event not an object, "Records"
+// absent, repeated, null or not a list of objects, a body absent, repeated or not a string, a key
+// encoding/json would match without being spelled the same ("records", an escaped or non-ASCII key),
+// malformed JSON anywhere. ParseSQS then decodes the event as before, with the same errors.
+func parserSQSBodies(bodies [][2]int, payload []byte) (_ [][2]int, ok bool) {
 	sc := schemaScanner{b: payload}
 	found := false
 	ok = parserScanObject(&sc, func(key []byte) bool {
@@ -221,11 +222,14 @@ func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
 	if err != nil || c.fast == nil {
 		return nil, false
 	}
-	size := 2 + len(bounds)
-	for _, b := range bounds {
-		size += b[1] - b[0]
-	}
-	buf := append(make([]byte, 0, size), '[')
+	pooled := parserJoinPool.Get().(*[]byte)
+	defer parserJoinPool.Put(pooled)
+	buf := append((*pooled)[:0], '[')
+	defer func() {
+		if *pooled = buf[:0]; cap(buf) > 1<<20 {
+			*pooled = nil
+		}
+	}()
 	for i, b := range bounds {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -235,12 +239,21 @@ func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
 			return nil, false
 		}
 	}
+	buf = append(buf, ']')
 	out := make([]T, 0, len(bounds))
-	if err := json.Unmarshal(append(buf, ']'), &out); err != nil || len(out) != len(bounds) {
+	if err := json.Unmarshal(buf, &out); err != nil || len(out) != len(bounds) {
 		return nil, false
 	}
 	return out, true
 }
+
+// parserBoundsPool keeps the lists of body bounds ParseSQS fills and drops within a call.
+var parserBoundsPool = sync.Pool{New: func() any { return new([][2]int) }}
+
+// parserJoinPool keeps the buffers parserBatchJoined unquotes into: encoding/json copies what it
+// decodes (and an Unmarshaler must copy what it keeps), so a buffer is free again once the batch is
+// decoded. Buffers past 1 MiB are not kept.
+var parserJoinPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // parserUnquoted yields the value of each JSON string of payload at bounds, in one buffer reused from
 // record to record (parserBatch is done with a record's text before it asks for the next).
@@ -319,7 +332,13 @@ func parserMissing(source, path string, record int) error {
 // ParseSQS decodes the JSON body of every record of an SQS event into T.
 func ParseSQS[T any](payload []byte) ([]T, error) {
 	const source = "sqs"
-	if bodies, ok := parserSQSBodies(payload); ok {
+	pooled := parserBoundsPool.Get().(*[][2]int)
+	defer parserBoundsPool.Put(pooled)
+	bodies, ok := parserSQSBodies((*pooled)[:0], payload)
+	if cap(bodies) <= 1<<16 {
+		*pooled = bodies[:0]
+	}
+	if ok {
 		if out, ok := parserBatchJoined[T](payload, bodies); ok {
 			return out, nil
 		}

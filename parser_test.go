@@ -372,7 +372,7 @@ func FuzzParserSQSBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		bounds, ok := parserSQSBodies(payload)
+		bounds, ok := parserSQSBodies(nil, payload)
 		if !ok {
 			return
 		}
@@ -398,11 +398,11 @@ func FuzzParserSQSBodies(f *testing.F) {
 
 // TestParserSQSBodiesScanned: a real SQS event takes the scanner's way, and odd ones the decoder's.
 func TestParserSQSBodiesScanned(t *testing.T) {
-	bounds, ok := parserSQSBodies(validationFixture(t, "sqs.json"))
+	bounds, ok := parserSQSBodies(nil, validationFixture(t, "sqs.json"))
 	assert.True(t, ok)
 	assert.NotEmpty(t, bounds)
 	for _, odd := range []string{`{"records":[{"body":"{}"}]}`, `{"Records":[{"body":"{}","Body":"{}"}]}`, `{"Records":null}`, `{"Records":[{}]}`, `[]`} {
-		_, ok := parserSQSBodies([]byte(odd))
+		_, ok := parserSQSBodies(nil, []byte(odd))
 		assert.False(t, ok, odd)
 	}
 }
