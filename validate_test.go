@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -329,9 +330,9 @@ func TestValidateWarmAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	// Decoding the event into generic JSON dominates (one allocation per string, map and number);
-	// compiling nothing on the warm path keeps it under this budget.
-	assert.LessOrEqual(t, allocs, 240.0)
+	// The event is scanned, not decoded: the body's text and the strings the fast path hands to format
+	// checks; compiling nothing on the warm path.
+	assert.LessOrEqual(t, allocs, 10.0)
 	t.Logf("warm Validate of an API Gateway event: %.0f allocations", allocs)
 }
 
@@ -407,4 +408,231 @@ func BenchmarkValidationCaches(b *testing.B) {
 	b.Run("schema-warm", func(b *testing.B) { schema(b, false) })
 	b.Run("jmespath-cold", func(b *testing.B) { expr(b, true) })
 	b.Run("jmespath-warm", func(b *testing.B) { expr(b, false) })
+}
+
+// schemaFastCase is one schema of testdata/validation/schema_fast.json with documents to check against
+// it, valid and not, well-formed and not.
+type schemaFastCase struct {
+	Name       string          `json:"name"`
+	NoFastPath bool            `json:"noFastPath"` // the schema must be left to the validator whole
+	Schema     json.RawMessage `json:"schema"`
+	Docs       []string        `json:"docs"`
+	Deferred   []string        `json:"deferred"` // valid, but the fast path leaves them to the validator
+	c          *schemaCompiled
+}
+
+func schemaFastCases(t testing.TB) []schemaFastCase {
+	t.Helper()
+	var cases []schemaFastCase
+	require.NoError(t, json.Unmarshal(validationFixture(t, "schema_fast.json"), &cases))
+	for i := range cases {
+		c, err := SchemaJSON(string(cases[i].Schema)).compiled()
+		require.NoError(t, err, cases[i].Name)
+		cases[i].c = c
+	}
+	return cases
+}
+
+// schemaFastVerdicts is what the fast path and the validator (after encoding/json) say of doc.
+func schemaFastVerdicts(c *schemaCompiled, doc []byte) (fast, validator bool) {
+	fast = c.fast != nil && c.fast.validDocument(doc)
+	v, err := jmesDecodeJSON(doc)
+	return fast, err == nil && c.sch.Validate(v) == nil
+}
+
+// TestSchemaFastAgreesWithValidator holds the fast path to the validator: it must never accept what the
+// validator rejects (that would weaken validation), and over these schemas it must accept everything
+// the validator accepts (else it is not a fast path).
+func TestSchemaFastAgreesWithValidator(t *testing.T) {
+	valid := 0
+	for _, tc := range schemaFastCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			if tc.NoFastPath {
+				assert.Nil(t, tc.c.fast)
+				return
+			}
+			require.NotNil(t, tc.c.fast)
+			for _, doc := range tc.Docs {
+				fast, validator := schemaFastVerdicts(tc.c, []byte(doc))
+				assert.Equal(t, validator, fast, "%s", doc)
+				if validator {
+					valid++
+				}
+			}
+			for _, doc := range tc.Deferred {
+				fast, validator := schemaFastVerdicts(tc.c, []byte(doc))
+				assert.False(t, fast, "%s", doc)
+				assert.True(t, validator, "%s", doc)
+			}
+		})
+	}
+	assert.Greater(t, valid, 40, "the fixture exercises accepted documents")
+}
+
+// TestSchemaFastDepth: nesting past what the fast path walks goes to the validator, which accepts it.
+func TestSchemaFastDepth(t *testing.T) {
+	c, err := SchemaJSON(`{"$defs":{"t":{"type":["array","integer"],"items":{"$ref":"#/$defs/t"}}},"$ref":"#/$defs/t",` +
+		`"$schema":"https://json-schema.org/draft/2020-12/schema"}`).compiled()
+	require.NoError(t, err)
+	doc := []byte(strings.Repeat("[", 2000) + "1" + strings.Repeat("]", 2000))
+	fast, validator := schemaFastVerdicts(c, doc)
+	assert.False(t, fast)
+	assert.True(t, validator)
+	assert.NoError(t, schemaValidateJSON(c, doc))
+}
+
+// TestSchemaFastErrorsUnchanged: a document the fast path turns down gets the validator's error.
+func TestSchemaFastErrorsUnchanged(t *testing.T) {
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(t, err)
+	require.NotNil(t, c.fast)
+	doc := []byte(`{"id":"ord-1","quantity":0,"price":9.5,"customer":{"email":"a@b.co"}}`)
+	v, err := jmesDecodeJSON(doc)
+	require.NoError(t, err)
+	assert.Equal(t, schemaValidate(c, v), schemaValidateJSON(c, doc))
+	var ve *ValidationError
+	require.ErrorAs(t, schemaValidateJSON(c, doc), &ve)
+	assert.Equal(t, "$.quantity", ve.Path)
+	assert.Equal(t, "minimum", ve.Keyword)
+	assert.ErrorIs(t, schemaValidateJSON(c, []byte(`{"id":`)), ErrInvalidJSON)
+}
+
+// TestSchemaFastAllocs: the fast path allocates only for format checks (the string it hands to the
+// checker, and what the email checker allocates itself).
+func TestSchemaFastAllocs(t *testing.T) {
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(t, err)
+	doc := []byte(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"buyer@example.com"},` +
+		`"items":[{"sku":"SKU-1","count":1},{"sku":"SKU-2","count":2}]}`)
+	allocs := testing.AllocsPerRun(50, func() {
+		if !c.fast.validDocument(doc) {
+			t.Fatal("not accepted")
+		}
+	})
+	assert.LessOrEqual(t, allocs, 4.0)
+}
+
+// FuzzSchemaFast: whatever the document, the fast path never accepts what the validator rejects, nor
+// text that is not JSON.
+func FuzzSchemaFast(f *testing.F) {
+	cases := schemaFastCases(f)
+	for i, tc := range cases {
+		for _, doc := range append(tc.Docs, tc.Deferred...) {
+			f.Add(uint(i), []byte(doc))
+		}
+	}
+	f.Fuzz(func(t *testing.T, i uint, doc []byte) {
+		c := cases[i%uint(len(cases))].c
+		fast, validator := schemaFastVerdicts(c, doc)
+		if fast && !validator {
+			t.Fatalf("fast path accepts %q, the validator does not", doc)
+		}
+		if fast && !json.Valid(doc) {
+			t.Fatalf("fast path accepts %q, which is not JSON", doc)
+		}
+	})
+}
+
+// validateSlow is Validate without its fast path.
+func validateSlow(c *schemaCompiled, q *jmesQuery, payload []byte) error {
+	doc, err := jmesEventDocument(payload, q)
+	if err != nil {
+		return err
+	}
+	return validateDoc(c, q, doc)
+}
+
+// TestValidateFastEnvelope: with the API Gateway envelope, the fast path says yes exactly when the
+// validator does for plain events, and leaves odd ones (and failures) to it.
+func TestValidateFastEnvelope(t *testing.T) {
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(t, err)
+	q, err := compileJMES(EnvelopeAPIGatewayREST)
+	require.NoError(t, err)
+	good := strconv.Quote(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"a@b.co"}}`)
+	bad := strconv.Quote(`{"id":"ord-1","quantity":0,"price":9.5,"customer":{"email":"a@b.co"}}`)
+	for _, tc := range []struct {
+		event string
+		fast  bool
+	}{
+		{`{"resource":"/","body":` + good + `,"isBase64Encoded":false}`, true},
+		{string(validationFixture(t, "apigw_rest.json")), true},
+		{`{"body":` + bad + `}`, false},
+		{`{"body":` + good + `,"body":` + bad + `}`, false},
+		{`{"body":` + bad + `,"body":` + good + `}`, false},
+		{`{"bo\u0064y":` + good + `}`, false},
+		{`{"Body":` + good + `}`, false},
+		{`{"body":null}`, false},
+		{`{"body":{"id":"ord-1"}}`, false},
+		{`{"body":` + good + `} x`, false},
+		{`[` + good + `]`, false},
+	} {
+		fast := validateFast(c, q, []byte(tc.event))
+		assert.Equal(t, tc.fast, fast, tc.event)
+		if fast {
+			assert.NoError(t, validateSlow(c, q, []byte(tc.event)), tc.event)
+		}
+		assert.Equal(t, validateSlow(c, q, []byte(tc.event)), Validate([]byte(tc.event), SchemaFor[valOrder](), EnvelopeAPIGatewayREST), tc.event)
+	}
+}
+
+// FuzzValidateFast: the fast path of Validate never accepts an event the validator rejects.
+func FuzzValidateFast(f *testing.F) {
+	for _, name := range []string{"apigw_rest.json", "apigw_http.json", "sqs.json"} {
+		f.Add(validationFixture(f, name), true)
+	}
+	f.Add([]byte(`{"body":"{\"id\":\"ord-1\",\"quantity\":2,\"price\":9.5,\"customer\":{\"email\":\"a@b.co\"}}"}`), true)
+	f.Add([]byte(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"a@b.co"},"items":[{"sku":"a","count":1}]}`), false)
+	c, err := SchemaFor[valOrder]().compiled()
+	require.NoError(f, err)
+	q, err := compileJMES(EnvelopeAPIGatewayREST)
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, payload []byte, envelope bool) {
+		qq := q
+		if !envelope {
+			qq = nil
+		}
+		if validateFast(c, qq, payload) {
+			if err := validateSlow(c, qq, payload); err != nil {
+				t.Fatalf("fast path accepts %q, the validator: %v", payload, err)
+			}
+		}
+	})
+}
+
+// TestSchemaSpecialIn checks the eight-byte test against the byte table, byte by byte at every place.
+func TestSchemaSpecialIn(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			if got := schemaSpecialIn(w); got != !schemaPlainByte[c] {
+				t.Fatalf("byte %#x at %d: %v", c, pos, got)
+			}
+		}
+	}
+}
+
+// FuzzSchemaFastSchemas varies the schema as well as the document: preparing the fast path never
+// panics, and it never accepts what the validator rejects.
+func FuzzSchemaFastSchemas(f *testing.F) {
+	for _, tc := range schemaFastCases(f) {
+		for _, doc := range tc.Docs {
+			f.Add([]byte(tc.Schema), []byte(doc))
+		}
+	}
+	f.Fuzz(func(t *testing.T, schema, doc []byte) {
+		sch, err := schemaCompile(schema)
+		if err != nil {
+			return
+		}
+		c := &schemaCompiled{sch: sch, fast: schemaFastCompile(sch)}
+		if fast, validator := schemaFastVerdicts(c, doc); fast && !validator {
+			t.Fatalf("schema %s: fast path accepts %q, the validator does not", schema, doc)
+		}
+	})
 }
