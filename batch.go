@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"go.uber.org/zap"
+
+	"github.com/gopowertools/powertools/internal/ddbimage"
 )
 
 // Errors of batch processing, for errors.Is.
@@ -256,76 +258,11 @@ func batchDecodeImage(image map[string]events.DynamoDBAttributeValue, dst any) e
 	if image == nil {
 		return nil
 	}
-	data, err := batchImageJSON(image)
+	data, err := ddbimage.JSON(image)
 	if err != nil {
 		return &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: err}
 	}
 	return batchDecodeJSON(data, dst)
-}
-
-// errBatchBadAttribute reports an attribute value the events package would panic on (a zero value or
-// one whose content does not match its type).
-var errBatchBadAttribute = errors.New("powertools: batch: malformed DynamoDB attribute value")
-
-// batchImageJSON encodes a DynamoDB image as plain JSON. A number that is not a JSON number is an error.
-func batchImageJSON(image map[string]events.DynamoDBAttributeValue) (out []byte, err error) {
-	// The events package's accessors panic on a value whose content does not match its type (a zero
-	// DynamoDBAttributeValue, or one built by hand): that is bad input, not a crash.
-	defer func() {
-		if recover() != nil {
-			out, err = nil, errBatchBadAttribute
-		}
-	}()
-	return json.Marshal(batchImagePlain(image))
-}
-
-func batchImagePlain(image map[string]events.DynamoDBAttributeValue) map[string]any {
-	m := make(map[string]any, len(image))
-	for k, av := range image {
-		m[k] = batchAttributePlain(av)
-	}
-	return m
-}
-
-// batchAttributePlain turns an attribute value into the value encoding/json writes as its plain form.
-func batchAttributePlain(av events.DynamoDBAttributeValue) any {
-	switch av.DataType() {
-	case events.DataTypeString:
-		return av.String()
-	case events.DataTypeNumber:
-		// encoding/json writes an empty json.Number as 0; DynamoDB has no empty number.
-		if av.Number() == "" {
-			panic(errBatchBadAttribute)
-		}
-		return json.Number(av.Number())
-	case events.DataTypeBinary:
-		return av.Binary()
-	case events.DataTypeBoolean:
-		return av.Boolean()
-	case events.DataTypeNull:
-		return nil
-	case events.DataTypeList:
-		l := av.List()
-		out := make([]any, len(l))
-		for i, v := range l {
-			out[i] = batchAttributePlain(v)
-		}
-		return out
-	case events.DataTypeMap:
-		return batchImagePlain(av.Map())
-	case events.DataTypeStringSet:
-		return av.StringSet()
-	case events.DataTypeNumberSet:
-		ns := av.NumberSet()
-		out := make([]json.Number, len(ns))
-		for i, n := range ns {
-			out[i] = json.Number(n)
-		}
-		return out
-	case events.DataTypeBinarySet:
-		return av.BinarySet()
-	}
-	panic(errBatchBadAttribute)
 }
 
 // batchSpec tells the processor what it needs to know about a record type.

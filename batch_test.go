@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gopowertools/powertools/internal/ddbimage"
 )
 
 // batchSeed returns the seed of a property test (BATCH_SEED replays one) and prints it when the test
@@ -781,7 +783,7 @@ func TestBatchTypedDecodeProperty(t *testing.T) {
 func TestBatchImageJSON(t *testing.T) {
 	var image map[string]events.DynamoDBAttributeValue
 	require.NoError(t, json.Unmarshal(batchFixture(t, "dynamodb_image.json"), &image))
-	out, err := batchImageJSON(image)
+	out, err := ddbimage.JSON(image)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(batchFixture(t, "dynamodb_image.want.json")), string(out))
 
@@ -818,10 +820,10 @@ func TestBatchImageBad(t *testing.T) {
 		image map[string]events.DynamoDBAttributeValue
 		want  string
 	}{
-		{"zero attribute value", map[string]events.DynamoDBAttributeValue{"x": {}}, errBatchBadAttribute.Error()},
-		{"nested zero value", map[string]events.DynamoDBAttributeValue{"l": events.NewListAttribute([]events.DynamoDBAttributeValue{{}})}, errBatchBadAttribute.Error()},
+		{"zero attribute value", map[string]events.DynamoDBAttributeValue{"x": {}}, ddbimage.ErrBadAttribute.Error()},
+		{"nested zero value", map[string]events.DynamoDBAttributeValue{"l": events.NewListAttribute([]events.DynamoDBAttributeValue{{}})}, ddbimage.ErrBadAttribute.Error()},
 		{"number not JSON", map[string]events.DynamoDBAttributeValue{"n": events.NewNumberAttribute("1_000")}, "invalid number literal"},
-		{"empty number", map[string]events.DynamoDBAttributeValue{"n": events.NewNumberAttribute("")}, errBatchBadAttribute.Error()},
+		{"empty number", map[string]events.DynamoDBAttributeValue{"n": events.NewNumberAttribute("")}, ddbimage.ErrBadAttribute.Error()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -866,7 +868,7 @@ func FuzzBatchImage(f *testing.F) {
 		if !ok {
 			return
 		}
-		out, err := batchImageJSON(image)
+		out, err := ddbimage.JSON(image)
 		if err == nil && !json.Valid(out) {
 			t.Fatalf("invalid JSON %q from %q", out, data)
 		}

@@ -1,7 +1,7 @@
 // Package powertools is Powertools for AWS Lambda (Go): production best practices for a Lambda function
 // in one call — structured logging, CloudWatch metrics in the Embedded Metric Format, X-Ray tracing, a
-// middleware factory, batch processing with partial failures, JSON Schema validation with envelopes and
-// typed parsing. The Python edition of Powertools is the reference for behaviour and wire formats, so
+// middleware factory, batch processing with partial failures, and (in the validation and parser
+// subpackages) JSON Schema validation with envelopes and typed parsing. The Python edition of Powertools is the reference for behaviour and wire formats, so
 // dashboards and Logs Insights queries written for it work unchanged.
 //
 // # The App
@@ -68,12 +68,14 @@
 //
 // # Validation, JMESPath and parsing
 //
-// [WithValidation] validates the event (unwrapped by an envelope) before the handler and the response
-// after it, against schemas given as JSON ([SchemaJSON]) or derived from Go types ([SchemaFor]), compiled
-// once in New. [Validate] and [Search] work on their own; Search knows powertools_json, powertools_base64
-// and powertools_base64_gzip. [Parse] and the Parse helpers ([ParseSQS], [ParseSNS], [ParseKinesis],
-// [ParseCloudWatchLogs], [ParseEventBridge], [ParseAPIGateway], [ParseDynamoDBStream]) decode payloads
-// into Go types and validate them; errors carry the record index and the JSON path.
+// JSON Schema validation and the typed parser live in two subpackages, so that a function that does not
+// validate does not link (nor initialise, at every cold start) a JSON Schema library:
+// github.com/gopowertools/powertools/validation (validation.With for the App, Validate, SchemaJSON,
+// SchemaFor) and github.com/gopowertools/powertools/parser (Parse and the ParseSQS, ParseSNS,
+// ParseKinesis, ParseCloudWatchLogs, ParseEventBridge, ParseAPIGateway and ParseDynamoDBStream helpers).
+// They plug in through [WithValidator] and unwrap events with [Envelope]. JMESPath stays here: [Search]
+// knows powertools_json, powertools_base64 and powertools_base64_gzip, and the Envelope* constants are
+// the built-in envelopes.
 //
 // # Debug mode
 //

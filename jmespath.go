@@ -16,7 +16,7 @@ import (
 )
 
 // Built-in envelopes: JMESPath expressions that unwrap the payload of common event sources, for
-// WithValidation, Validate, Search and Parse. They are the Python edition's, character for character.
+// validation.With, validation.Validate, Search and parser.Parse. They are the Python edition's, character for character.
 const (
 	// EnvelopeAPIGatewayREST is the JSON body of an API Gateway REST (v1) proxy event.
 	EnvelopeAPIGatewayREST = "powertools_json(body)"
@@ -136,7 +136,7 @@ func jmesFuncJSON(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jmesDecodeJSON([]byte(s))
+	return DecodeJSON([]byte(s))
 }
 
 // jmesFuncBase64 is powertools_base64: the base64 text decoded, as a string.
@@ -145,7 +145,7 @@ func jmesFuncBase64(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := jmesDecodeBase64(s)
+	b, err := DecodeBase64(s)
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +158,9 @@ func jmesFuncBase64Gzip(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := jmesDecodeBase64(s)
+	b, err := DecodeBase64(s)
 	if err == nil {
-		b, err = jmesGunzip(b)
+		b, err = Gunzip(b)
 	}
 	if err != nil {
 		return nil, err
@@ -168,9 +168,10 @@ func jmesFuncBase64Gzip(args []any) (any, error) {
 	return string(b), nil
 }
 
-// jmesDecodeJSON decodes one JSON document into the generic form JMESPath works on (float64 numbers).
-// Trailing data after the document is an error, as in Python's json.loads.
-func jmesDecodeJSON(b []byte) (any, error) {
+// DecodeJSON decodes one JSON document into the generic form JMESPath works on (float64 numbers), as
+// powertools_json does. Trailing data after the document is an error, as in Python's json.loads. Errors
+// are *DecodeError (ErrInvalidJSON). It is exported for the validation and parser subpackages.
+func DecodeJSON(b []byte) (any, error) {
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, &DecodeError{Step: "json", Err: err}
@@ -178,8 +179,9 @@ func jmesDecodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// jmesDecodeBase64 accepts the standard alphabet, padded or not, as AWS services send it.
-func jmesDecodeBase64(s string) ([]byte, error) {
+// DecodeBase64 decodes base64 text as powertools_base64 does: the standard alphabet, padded or not, as AWS
+// services send it. Errors are *DecodeError (ErrInvalidBase64). It is exported for the parser subpackage.
+func DecodeBase64(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		var err2 error
@@ -193,7 +195,9 @@ func jmesDecodeBase64(s string) ([]byte, error) {
 // jmesMaxGunzip bounds what a gzip member may expand to, so a small hostile event cannot exhaust memory.
 const jmesMaxGunzip = 256 << 20
 
-func jmesGunzip(b []byte) ([]byte, error) {
+// Gunzip decompresses a gzip member as powertools_base64_gzip does, refusing one that expands past
+// 256 MiB. Errors are *DecodeError (ErrInvalidGzip). It is exported for the parser subpackage.
+func Gunzip(b []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, &DecodeError{Step: "gzip", Err: err}
@@ -315,15 +319,15 @@ func jmesDocument(data any) (any, error) {
 	case nil, string, float64, bool, map[string]any, []any:
 		return d, nil
 	case []byte:
-		return jmesDecodeJSON(d)
+		return DecodeJSON(d)
 	case json.RawMessage:
-		return jmesDecodeJSON(d)
+		return DecodeJSON(d)
 	}
 	b, err := json.Marshal(data)
 	if err != nil {
 		return nil, &DecodeError{Step: "json", Err: err}
 	}
-	return jmesDecodeJSON(b)
+	return DecodeJSON(b)
 }
 
 // jmesEnvelopeRoots names, for each built-in envelope, the one top-level key of the event it reads. An
@@ -353,17 +357,17 @@ func jmesEventDocument(payload []byte, q *jmesQuery) (any, error) {
 		root, ok = jmesEnvelopeRoots[q.expr]
 	}
 	if !ok {
-		return jmesDecodeJSON(payload)
+		return DecodeJSON(payload)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil {
-		return jmesDecodeJSON(payload)
+		return DecodeJSON(payload)
 	}
 	raw, found := top[root]
 	if !found {
 		return map[string]any{}, nil
 	}
-	v, err := jmesDecodeJSON(raw)
+	v, err := DecodeJSON(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -394,3 +398,54 @@ func (e *EnvelopeError) Error() string {
 
 // Is makes errors.Is(err, ErrEnvelope) true.
 func (e *EnvelopeError) Is(target error) bool { return target == ErrEnvelope }
+
+// Envelope is a compiled JMESPath envelope: an expression, with the Powertools functions, that unwraps
+// the payload of an event (an Envelope* constant or any expression). It is the hook the validation and
+// parser subpackages unwrap events with; functions that unwrap events themselves may use it too. A nil
+// *Envelope unwraps nothing: the result is the whole event. It is safe for concurrent use.
+type Envelope struct {
+	q *jmesQuery
+}
+
+// CompileEnvelope compiles expr once per process (the cache Search uses). Errors are *JMESPathError.
+func CompileEnvelope(expr string) (*Envelope, error) {
+	q, err := compileJMES(expr)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{q: q}, nil
+}
+
+// String is the envelope's expression ("" for a nil Envelope).
+func (e *Envelope) String() string {
+	if e == nil {
+		return ""
+	}
+	return e.q.expr
+}
+
+// Unwrap decodes the JSON event and returns what the envelope selects from it, in the generic form
+// encoding/json decodes into any. For a built-in envelope only the top-level key it reads is decoded
+// (the rest of the event is checked but not built). Errors are a *DecodeError for an event that is not
+// JSON, a *JMESPathError for an expression that fails, an *EnvelopeError (ErrEnvelope) when it selects
+// nothing.
+func (e *Envelope) Unwrap(event []byte) (any, error) {
+	if e == nil {
+		return DecodeJSON(event)
+	}
+	doc, err := jmesEventDocument(event, e.q)
+	if err != nil {
+		return nil, err
+	}
+	return e.q.envelopeSearch(doc)
+}
+
+// UnwrapValue is Unwrap over data given in any form Search accepts: JSON text, a value decoded by
+// encoding/json, or any other value, encoded to JSON first.
+func (e *Envelope) UnwrapValue(data any) (any, error) {
+	doc, err := jmesDocument(data)
+	if err != nil || e == nil {
+		return doc, err
+	}
+	return e.q.envelopeSearch(doc)
+}

@@ -1,13 +1,9 @@
 package powertools
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,106 +11,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gopowertools/powertools/internal/testenv"
 )
 
-// -update rewrites the encoded fixtures (Kinesis, CloudWatch Logs, Firehose) from the plain
-// documents below; without it TestValidationFixturesUpToDate checks the committed files match them.
-
-func validationFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "validation", name))
-	require.NoError(t, err)
-	return b
-}
-
-// validationGzip64 is what CloudWatch Logs puts in awslogs.data: gzip, then base64.
-func validationGzip64(t testing.TB, doc []byte) string {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(doc)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return base64.StdEncoding.EncodeToString(buf.Bytes())
-}
-
-func validationJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	require.NoError(t, err)
-	return append(b, '\n')
-}
-
-// validationEncodedFixtures builds the fixtures whose payloads are encoded, from readable documents.
-func validationEncodedFixtures(t testing.TB) map[string][]byte {
-	orders := []string{
-		`{"id":"ord-3001","quantity":2,"price":12.5,"customer":{"email":"k1@example.com"}}`,
-		`{"id":"ord-3002","quantity":5,"price":3,"customer":{"email":"k2@example.com"}}`,
-	}
-	var kinesis []any
-	for i, o := range orders {
-		kinesis = append(kinesis, map[string]any{
-			"kinesis": map[string]any{
-				"kinesisSchemaVersion": "1.0", "partitionKey": "orders-" + strconv.Itoa(i),
-				"sequenceNumber":              "4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
-				"data":                        base64.StdEncoding.EncodeToString([]byte(o)),
-				"approximateArrivalTimestamp": 1741633954.123,
-			},
-			"eventSource": "aws:kinesis", "eventVersion": "1.0",
-			"eventID":           "shardId-000000000006:4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
-			"eventName":         "aws:kinesis:record",
-			"invokeIdentityArn": "arn:aws:iam::123456789012:role/lambda-kinesis-role",
-			"awsRegion":         "us-east-1",
-			"eventSourceARN":    "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
-		})
-	}
-	logs := map[string]any{
-		"messageType": "DATA_MESSAGE", "owner": "123456789012",
-		"logGroup": "/aws/lambda/orders", "logStream": "2025/03/10/[$LATEST]a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
-		"subscriptionFilters": []string{"orders-errors"},
-		"logEvents": []any{
-			map[string]any{"id": "38207634513493459045349560395439850439850439850439850400", "timestamp": 1741633954000,
-				"message": `{"level":"ERROR","message":"payment declined","order_id":"ord-4001","code":402}`},
-			map[string]any{"id": "38207634513493459045349560395439850439850439850439850401", "timestamp": 1741633955000,
-				"message": `{"level":"ERROR","message":"stock exhausted","order_id":"ord-4002","code":409}`},
-		},
-	}
-	s3 := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2025-03-10T19:12:34.567Z","eventName":"ObjectCreated:Put","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"orders-inbox","arn":"arn:aws:s3:::orders-inbox"},"object":{"key":"2025/03/10/ord-5001.json","size":512,"eTag":"0123456789abcdef0123456789abcdef"}}}]}`
-	snsWrapped, err := json.Marshal(map[string]any{"Type": "Notification", "MessageId": "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e",
-		"TopicArn": "arn:aws:sns:us-east-1:123456789012:uploads", "Message": s3, "Timestamp": "2025-03-10T19:12:35.123Z"})
-	require.NoError(t, err)
-	firehose := func(docs ...string) map[string]any {
-		var recs []any
-		for i, d := range docs {
-			recs = append(recs, map[string]any{"recordId": "49546986683135544286507457936321625675700192471156785154" + strconv.Itoa(i),
-				"approximateArrivalTimestamp": 1741633954123, "data": base64.StdEncoding.EncodeToString([]byte(d))})
-		}
-		return map[string]any{"invocationId": "invocationIdExample", "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/uploads",
-			"region": "us-east-1", "records": recs}
-	}
-	return map[string][]byte{
-		"kinesis.json":                 validationJSON(t, map[string]any{"Records": kinesis}),
-		"cloudwatch_logs.json":         validationJSON(t, map[string]any{"awslogs": map[string]any{"data": validationGzip64(t, validationJSON(t, logs))}}),
-		"s3_kinesis_firehose.json":     validationJSON(t, firehose(s3)),
-		"s3_sns_kinesis_firehose.json": validationJSON(t, firehose(string(snsWrapped))),
-	}
-}
-
-func TestValidationFixturesUpToDate(t *testing.T) {
-	for name, want := range validationEncodedFixtures(t) {
-		path := filepath.Join("testdata", "validation", name)
-		if *updateGolden {
-			require.NoError(t, os.WriteFile(path, want, 0o644))
-			continue
-		}
-		got, err := os.ReadFile(path)
-		require.NoError(t, err, "run go test -run TestValidationFixturesUpToDate -update")
-		assert.Equal(t, string(want), string(got), name)
-	}
-}
+// validationFixture reads a shared event fixture.
+func validationFixture(t testing.TB, name string) []byte { return testenv.EventFixture(t, name) }
 
 func TestJMESPathFunctions(t *testing.T) {
-	gz := validationGzip64(t, []byte(`{"a":[1,2]}`))
+	gz := testenv.Gzip64(t, []byte(`{"a":[1,2]}`))
 	tests := []struct {
 		name, expr, data, want string
 		wantErr                error
@@ -197,14 +102,45 @@ func TestEnvelopes(t *testing.T) {
 
 func TestEnvelopeOverTheWrongSourceMatchesNothing(t *testing.T) {
 	// An SQS envelope over an EventBridge event selects nothing: an *EnvelopeError, not a nil value.
-	err := Validate(validationFixture(t, "eventbridge.json"), SchemaJSON(`{}`), EnvelopeSQS)
+	env, err := CompileEnvelope(EnvelopeSQS)
+	require.NoError(t, err)
+	_, err = env.Unwrap(validationFixture(t, "eventbridge.json"))
 	require.ErrorIs(t, err, ErrEnvelope)
 	var ee *EnvelopeError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, EnvelopeSQS, ee.Envelope)
 	// An API Gateway envelope over a base64 body: the body is not JSON, as in the Python edition.
-	err = Validate(validationFixture(t, "apigw_http_base64.json"), SchemaJSON(`{}`), EnvelopeAPIGatewayHTTP)
+	env, err = CompileEnvelope(EnvelopeAPIGatewayHTTP)
+	require.NoError(t, err)
+	_, err = env.Unwrap(validationFixture(t, "apigw_http_base64.json"))
 	require.ErrorIs(t, err, ErrInvalidJSON)
+}
+
+func TestEnvelopeHook(t *testing.T) {
+	var none *Envelope
+	assert.Equal(t, "", none.String())
+	v, err := none.Unwrap([]byte(`{"a":1}`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": 1.0}, v)
+	v, err = none.UnwrapValue(struct {
+		A int `json:"a"`
+	}{2})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": 2.0}, v)
+
+	env, err := CompileEnvelope(EnvelopeEventBridge)
+	require.NoError(t, err)
+	assert.Equal(t, EnvelopeEventBridge, env.String())
+	v, err = env.UnwrapValue(map[string]any{"detail": "x"})
+	require.NoError(t, err)
+	assert.Equal(t, "x", v)
+	_, err = env.UnwrapValue(map[string]any{})
+	require.ErrorIs(t, err, ErrEnvelope)
+	_, err = env.Unwrap([]byte(`{`))
+	require.ErrorIs(t, err, ErrInvalidJSON)
+
+	_, err = CompileEnvelope("Records[")
+	require.ErrorIs(t, err, ErrJMESPath)
 }
 
 func TestSearchGoValues(t *testing.T) {
@@ -320,8 +256,8 @@ func FuzzPowertoolsBase64(f *testing.F) {
 }
 
 func FuzzPowertoolsBase64Gzip(f *testing.F) {
-	f.Add(validationGzip64(f, []byte(`{"logEvents":[]}`)))
-	f.Add(validationGzip64(f, nil))
+	f.Add(testenv.Gzip64(f, []byte(`{"logEvents":[]}`)))
+	f.Add(testenv.Gzip64(f, nil))
 	f.Add("H4sIAAAAAAAA")
 	f.Add("aGVsbG8=")
 	f.Add("")
@@ -347,4 +283,22 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("untyped error %T %v", err, err)
 		}
 	})
+}
+
+// BenchmarkJMESPathCache isolates what the expression cache saves: compiling an envelope on first use
+// (cold) and afterwards (warm: a map lookup).
+func BenchmarkJMESPathCache(b *testing.B) {
+	expr := func(b *testing.B, reset bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if reset {
+				jmesResetCache()
+			}
+			if _, err := CompileEnvelope(EnvelopeCloudWatchLogs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("cold", func(b *testing.B) { expr(b, true) })
+	b.Run("warm", func(b *testing.B) { expr(b, false) })
 }

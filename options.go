@@ -27,10 +27,10 @@ type config struct {
 	customClock bool // WithClock was given: every timestamp comes from clock, slog's included
 	middleware  []Middleware
 
-	log        logConfig
-	metrics    metricsConfig
-	tracer     tracerConfig
-	validation validationConfig
+	log       logConfig
+	metrics   metricsConfig
+	tracer    tracerConfig
+	validator Validator // WithValidator; nil when events are not validated
 
 	// problems found while applying options; reported by New together with every other problem.
 	optionErrs []error
@@ -93,6 +93,9 @@ func (c *config) validate() []error {
 	errs = append(errs, c.log.validate()...)
 	errs = append(errs, c.metrics.validate()...)
 	errs = append(errs, c.tracer.validate()...)
+	if err := c.validatorInit(); err != nil {
+		errs = append(errs, err)
+	}
 	return errs
 }
 

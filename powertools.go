@@ -48,7 +48,6 @@ type App struct {
 
 	metrics *metricsRoot
 	tracer  *tracerRoot
-	valid   *validationRoot
 }
 
 // New builds an App from the defaults, the environment (read once, here) and the options, in that order
@@ -75,9 +74,6 @@ func New(opts ...Option) (*App, error) {
 	if a.tracer, err = newTracerRoot(a); err != nil {
 		errs = append(errs, err)
 	}
-	if a.valid, err = newValidationRoot(a); err != nil {
-		errs = append(errs, err)
-	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -89,7 +85,7 @@ func New(opts ...Option) (*App, error) {
 		zap.Bool("log_event", cfg.log.logEvent),
 		zap.Bool("metrics", a.metrics != nil),
 		zap.Bool("tracer", a.tracer != nil),
-		zap.Bool("validation", a.valid != nil),
+		zap.Bool("validation", cfg.validator != nil),
 		zap.Int("middleware", len(cfg.middleware)),
 	)
 	return a, nil
@@ -160,7 +156,7 @@ func (a *App) chain(inner Handler, name string) Handler {
 	for _, m := range a.cfg.middleware {
 		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
-	layers = append(layers, a.validationMiddleware())
+	layers = append(layers, a.validatorMiddleware())
 	h := recoverPanics(a, inner)
 	for i := len(layers) - 1; i >= 0; i-- {
 		if layers[i] != nil {

@@ -35,6 +35,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/validation"
 	"go.uber.org/zap"
 )
 
@@ -56,7 +57,7 @@ func options() []powertools.Option {
 		powertools.WithMiddleware(batchSummary),
 		// The event must be an SQS batch and the answer a well-formed partial-failure response: an empty
 		// itemIdentifier would make Lambda retry the whole batch.
-		powertools.WithValidation(sqsEventSchema, batchResponseSchema, ""),
+		validation.With(sqsEventSchema, batchResponseSchema, ""),
 	}
 }
 
@@ -90,9 +91,9 @@ func (o Order) TotalCents() int64 {
 
 var (
 	// orderSchema validates each message body. Derived and compiled once, on first use.
-	orderSchema = powertools.SchemaFor[Order]()
+	orderSchema = validation.SchemaFor[Order]()
 
-	sqsEventSchema = powertools.SchemaJSON(`{
+	sqsEventSchema = validation.SchemaJSON(`{
 		"type": "object",
 		"required": ["Records"],
 		"properties": {"Records": {"type": "array", "minItems": 1, "items": {
@@ -102,7 +103,7 @@ var (
 		}}}
 	}`)
 
-	batchResponseSchema = powertools.SchemaJSON(`{
+	batchResponseSchema = validation.SchemaJSON(`{
 		"type": "object",
 		"required": ["batchItemFailures"],
 		"properties": {"batchItemFailures": {"type": "array", "items": {
@@ -217,7 +218,7 @@ func handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, e
 // processOrder validates, charges and accounts for one order. Its error fails this message alone; the
 // batch processor logs it at ERROR with the message id.
 func processOrder(ctx context.Context, m events.SQSMessage, o Order) error {
-	if err := powertools.Validate(json.RawMessage(m.Body), orderSchema, ""); err != nil {
+	if err := validation.Validate(json.RawMessage(m.Body), orderSchema, ""); err != nil {
 		countMetric(ctx, "OrdersRejected")
 		return fmt.Errorf("orders: invalid order %q: %w", o.ID, err)
 	}

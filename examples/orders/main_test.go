@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/examples/orders/paymentstest"
+	"github.com/gopowertools/powertools/validation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -180,7 +181,7 @@ func TestFailureReasons(t *testing.T) {
 // Every invalid order is refused by the schema derived from Order, at the field that is wrong.
 func TestOrderSchema(t *testing.T) {
 	valid := `{"id":"o-1","customer_id":"c-1","currency":"EUR","items":[{"sku":"S","quantity":1,"unit_price":0.5}],"payment_token":"tok"}`
-	require.NoError(t, powertools.Validate([]byte(valid), orderSchema, ""))
+	require.NoError(t, validation.Validate([]byte(valid), orderSchema, ""))
 	tests := []struct{ name, from, to, path, keyword string }{
 		{"quantity 0", `"quantity":1`, `"quantity":0`, "$.items[0].quantity", "minimum"},
 		{"quantity 101", `"quantity":1`, `"quantity":101`, "$.items[0].quantity", "maximum"},
@@ -195,8 +196,8 @@ func TestOrderSchema(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			body := strings.Replace(valid, tt.from, tt.to, 1)
 			require.NotEqual(t, valid, body)
-			err := powertools.Validate([]byte(body), orderSchema, "")
-			var ve *powertools.ValidationError
+			err := validation.Validate([]byte(body), orderSchema, "")
+			var ve *validation.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.path, ve.Path)
 			assert.Equal(t, tt.keyword, ve.Keyword)
@@ -214,7 +215,7 @@ func TestTotalCents(t *testing.T) {
 func TestNotAnSQSEvent(t *testing.T) {
 	h, logs, emf := newTestHandler(t, nil)
 	_, err := h.Invoke(lambdaCtx("req-1"), []byte(`{"detail-type":"OrderPlaced","detail":{"id":"o-1"}}`))
-	var ve *powertools.ValidationError
+	var ve *validation.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "inbound", ve.Stage)
 	lines := decodeLines(t, logs)

@@ -1,7 +1,7 @@
 // Command reference-jsonschema is ../reference linking github.com/santhosh-tekuri/jsonschema/v6 and
 // nothing else more: a diagnostic row of the cold-start table. That package compiles the meta-schemas of
-// five JSON Schema drafts in its init, before main, in every binary that links it; package powertools
-// links it (validation), so every powertools binary pays it, validating or not.
+// five JSON Schema drafts in its init, before main, in every binary that links it: only the functions
+// importing powertools/validation (or parser) pay it since validation moved out of the root package.
 package main
 
 import (

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/bench/fn/order"
+	"github.com/gopowertools/powertools/validation"
 	"go.uber.org/zap"
 )
 
@@ -46,7 +47,7 @@ func Options() []powertools.Option {
 		powertools.WithService(order.Service),
 		powertools.WithMetrics(order.Namespace),
 		powertools.WithTracer(),
-		powertools.WithValidation(powertools.SchemaJSON(order.BatchSchema), powertools.Schema{}, powertools.EnvelopeSQS),
+		validation.With(validation.SchemaJSON(order.BatchSchema), validation.Schema{}, powertools.EnvelopeSQS),
 	}
 }
 

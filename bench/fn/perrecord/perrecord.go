@@ -10,17 +10,18 @@ import (
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/bench/fn/full"
 	"github.com/gopowertools/powertools/bench/fn/order"
+	"github.com/gopowertools/powertools/validation"
 )
 
-var lineSchema = powertools.SchemaJSON(order.LineSchema)
+var lineSchema = validation.SchemaJSON(order.LineSchema)
 
-// Handle is ../full.Handle validating each body inside the batch (powertools.Validate on the body it
+// Handle is ../full.Handle validating each body inside the batch (validation.Validate on the body it
 // already holds) instead of the whole event in the validation middleware: the same output for a valid
 // batch, without decoding the event into a generic document and searching it with the SQS envelope.
 // A body failing its schema fails that record alone.
 func Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	resp, err := powertools.ProcessSQSTyped(ctx, ev, func(ctx context.Context, m events.SQSMessage, l order.Line) error {
-		if err := powertools.Validate([]byte(m.Body), lineSchema, ""); err != nil {
+		if err := validation.Validate([]byte(m.Body), lineSchema, ""); err != nil {
 			return err
 		}
 		return full.Line(ctx, m, l)

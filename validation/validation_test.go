@@ -1,10 +1,14 @@
-package powertools
+package validation
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,25 +17,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/testenv"
 )
 
 // valOrder is the payload most fixtures carry; its schema comes from the struct tags.
-type valOrder struct {
-	ID       string      `json:"id" jsonschema:"minLength=1,pattern=^ord-[0-9]+$"`
-	Quantity int         `json:"quantity" jsonschema:"minimum=1,maximum=100"`
-	Price    float64     `json:"price" jsonschema:"exclusiveMinimum=0"`
-	Customer valCustomer `json:"customer"`
-	Items    []valItem   `json:"items,omitempty"`
-}
-
-type valCustomer struct {
-	Email string `json:"email" jsonschema:"format=email"`
-}
-
-type valItem struct {
-	SKU   string `json:"sku"`
-	Count int    `json:"count" jsonschema:"minimum=1"`
-}
+type (
+	valOrder    = testenv.Order
+	valCustomer = testenv.Customer
+	valItem     = testenv.Item
+)
 
 // valOrderSchemaDraft7 is a hand-written draft 7 schema for the same payload.
 const valOrderSchemaDraft7 = `{
@@ -79,28 +75,28 @@ func TestValidate(t *testing.T) {
 		wantPath string // "" when the data is valid
 		wantKw   string
 	}{
-		{"apigw rest body valid", validationFixture(t, "apigw_rest.json"), order, EnvelopeAPIGatewayREST, "", ""},
-		{"apigw http body valid", validationFixture(t, "apigw_http.json"), order, EnvelopeAPIGatewayHTTP, "", ""},
-		{"eventbridge detail valid", validationFixture(t, "eventbridge.json"), order, EnvelopeEventBridge, "", ""},
-		{"sns message valid", validationFixture(t, "sns.json"), order, EnvelopeSNS, "", ""},
-		{"below minimum", valBody(t, `{"id":"ord-1","quantity":0,"price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.quantity", "minimum"},
-		{"missing required", valBody(t, `{"id":"ord-1","price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$", "required"},
-		{"nested array item", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"a@example.com"},"items":[{"sku":"a","count":1},{"sku":"b","count":0}]}`), order, EnvelopeAPIGatewayREST, "$.items[1].count", "minimum"},
-		{"wrong type", valBody(t, `{"id":"ord-1","quantity":"2","price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.quantity", "type"},
-		{"format asserted", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"not-an-email"}}`), order, EnvelopeAPIGatewayREST, "$.customer.email", "format"},
-		{"pattern", valBody(t, `{"id":"order-1","quantity":1,"price":1,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.id", "pattern"},
-		{"exclusive minimum", valBody(t, `{"id":"ord-1","quantity":1,"price":0,"customer":{"email":"a@example.com"}}`), order, EnvelopeAPIGatewayREST, "$.price", "exclusiveMinimum"},
+		{"apigw rest body valid", validationFixture(t, "apigw_rest.json"), order, powertools.EnvelopeAPIGatewayREST, "", ""},
+		{"apigw http body valid", validationFixture(t, "apigw_http.json"), order, powertools.EnvelopeAPIGatewayHTTP, "", ""},
+		{"eventbridge detail valid", validationFixture(t, "eventbridge.json"), order, powertools.EnvelopeEventBridge, "", ""},
+		{"sns message valid", validationFixture(t, "sns.json"), order, powertools.EnvelopeSNS, "", ""},
+		{"below minimum", valBody(t, `{"id":"ord-1","quantity":0,"price":1,"customer":{"email":"a@example.com"}}`), order, powertools.EnvelopeAPIGatewayREST, "$.quantity", "minimum"},
+		{"missing required", valBody(t, `{"id":"ord-1","price":1,"customer":{"email":"a@example.com"}}`), order, powertools.EnvelopeAPIGatewayREST, "$", "required"},
+		{"nested array item", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"a@example.com"},"items":[{"sku":"a","count":1},{"sku":"b","count":0}]}`), order, powertools.EnvelopeAPIGatewayREST, "$.items[1].count", "minimum"},
+		{"wrong type", valBody(t, `{"id":"ord-1","quantity":"2","price":1,"customer":{"email":"a@example.com"}}`), order, powertools.EnvelopeAPIGatewayREST, "$.quantity", "type"},
+		{"format asserted", valBody(t, `{"id":"ord-1","quantity":1,"price":1,"customer":{"email":"not-an-email"}}`), order, powertools.EnvelopeAPIGatewayREST, "$.customer.email", "format"},
+		{"pattern", valBody(t, `{"id":"order-1","quantity":1,"price":1,"customer":{"email":"a@example.com"}}`), order, powertools.EnvelopeAPIGatewayREST, "$.id", "pattern"},
+		{"exclusive minimum", valBody(t, `{"id":"ord-1","quantity":1,"price":0,"customer":{"email":"a@example.com"}}`), order, powertools.EnvelopeAPIGatewayREST, "$.price", "exclusiveMinimum"},
 		{"draft 7 valid", []byte(`{"id":"x","quantity":3,"customer":{"email":"a@example.com"}}`), SchemaJSON(valOrderSchemaDraft7), "", "", ""},
 		{"draft 7 through $ref", []byte(`{"id":"x","quantity":3,"customer":{"email":"nope"}}`), SchemaJSON(valOrderSchemaDraft7), "", "$.customer.email", "format"},
-		{"draft 2020-12 sqs batch valid", validationFixture(t, "sqs.json"), SchemaJSON(valOrderListSchema2020), EnvelopeSQS, "", ""},
-		{"draft 2020-12 sqs batch record 1", validationFixture(t, "sqs_invalid.json"), SchemaJSON(valOrderListSchema2020), EnvelopeSQS, "$[1].quantity", "minimum"},
+		{"draft 2020-12 sqs batch valid", validationFixture(t, "sqs.json"), SchemaJSON(valOrderListSchema2020), powertools.EnvelopeSQS, "", ""},
+		{"draft 2020-12 sqs batch record 1", validationFixture(t, "sqs_invalid.json"), SchemaJSON(valOrderListSchema2020), powertools.EnvelopeSQS, "$[1].quantity", "minimum"},
 		{"default draft is 7 (tuple items)", []byte(`["a", 1]`), SchemaJSON(`{"items":[{"type":"string"},{"type":"string"}]}`), "", "$[1]", "type"},
 		{"key needing quotes", []byte(`{"headers":{"content-type":5}}`), SchemaJSON(`{"properties":{"headers":{"additionalProperties":{"type":"string"}}}}`), "", `$.headers["content-type"]`, "type"},
 		{"numeric object key is not an index", []byte(`{"0":{"1":true}}`), SchemaJSON(`{"additionalProperties":{"additionalProperties":{"type":"string"}}}`), "", `$["0"]["1"]`, "type"},
-		{"scheduled detail", validationFixture(t, "scheduled.json"), SchemaJSON(`{"type":"object","maxProperties":0}`), EnvelopeCloudWatchEventsScheduled, "", ""},
-		{"s3 through sqs", validationFixture(t, "s3_sqs.json"), SchemaJSON(`{"type":"array","items":{"required":["s3"],"properties":{"s3":{"required":["bucket","object"]}}}}`), EnvelopeS3SQS, "", ""},
-		{"kinesis records", validationFixture(t, "kinesis.json"), SchemaJSON(`{"type":"array","minItems":2,"items":{"properties":{"quantity":{"maximum":4}}}}`), EnvelopeKinesisDataStream, "$[1].quantity", "maximum"},
-		{"cloudwatch logs events", validationFixture(t, "cloudwatch_logs.json"), SchemaJSON(`{"type":"array","items":{"required":["id","timestamp","message"]}}`), EnvelopeCloudWatchLogs, "", ""},
+		{"scheduled detail", validationFixture(t, "scheduled.json"), SchemaJSON(`{"type":"object","maxProperties":0}`), powertools.EnvelopeCloudWatchEventsScheduled, "", ""},
+		{"s3 through sqs", validationFixture(t, "s3_sqs.json"), SchemaJSON(`{"type":"array","items":{"required":["s3"],"properties":{"s3":{"required":["bucket","object"]}}}}`), powertools.EnvelopeS3SQS, "", ""},
+		{"kinesis records", validationFixture(t, "kinesis.json"), SchemaJSON(`{"type":"array","minItems":2,"items":{"properties":{"quantity":{"maximum":4}}}}`), powertools.EnvelopeKinesisDataStream, "$[1].quantity", "maximum"},
+		{"cloudwatch logs events", validationFixture(t, "cloudwatch_logs.json"), SchemaJSON(`{"type":"array","items":{"required":["id","timestamp","message"]}}`), powertools.EnvelopeCloudWatchLogs, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,12 +150,12 @@ func TestValidateBadInput(t *testing.T) {
 		{"schema with external ref", []byte(`{}`), SchemaJSON(`{"$ref":"file:///etc/passwd"}`), "", ErrSchema},
 		{"zero schema", []byte(`{}`), Schema{}, "", ErrSchema},
 		{"type without schema", []byte(`{}`), SchemaFor[chan int](), "", ErrSchema},
-		{"event not JSON", []byte(`{"body":`), ok, EnvelopeAPIGatewayREST, ErrInvalidJSON},
-		{"body not JSON", valBody(t, `{"id":`), ok, EnvelopeAPIGatewayREST, ErrInvalidJSON},
-		{"bad base64", []byte(`{"Records":[{"kinesis":{"data":"***"}}]}`), ok, EnvelopeKinesisDataStream, ErrInvalidBase64},
-		{"bad gzip", []byte(`{"awslogs":{"data":"aGVsbG8="}}`), ok, EnvelopeCloudWatchLogs, ErrInvalidGzip},
-		{"missing envelope path", []byte(`{"detail-type":"x"}`), ok, EnvelopeEventBridge, ErrEnvelope},
-		{"bad envelope", []byte(`{}`), ok, "Records[", ErrJMESPath},
+		{"event not JSON", []byte(`{"body":`), ok, powertools.EnvelopeAPIGatewayREST, powertools.ErrInvalidJSON},
+		{"body not JSON", valBody(t, `{"id":`), ok, powertools.EnvelopeAPIGatewayREST, powertools.ErrInvalidJSON},
+		{"bad base64", []byte(`{"Records":[{"kinesis":{"data":"***"}}]}`), ok, powertools.EnvelopeKinesisDataStream, powertools.ErrInvalidBase64},
+		{"bad gzip", []byte(`{"awslogs":{"data":"aGVsbG8="}}`), ok, powertools.EnvelopeCloudWatchLogs, powertools.ErrInvalidGzip},
+		{"missing envelope path", []byte(`{"detail-type":"x"}`), ok, powertools.EnvelopeEventBridge, powertools.ErrEnvelope},
+		{"bad envelope", []byte(`{}`), ok, "Records[", powertools.ErrJMESPath},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,10 +183,10 @@ func TestSchemaCaches(t *testing.T) {
 }
 
 // valApp builds an App with validation and a handler that counts its calls and answers resp.
-func valApp(t *testing.T, opts ...Option) (*App, *atomic.Int64) {
+func valApp(t *testing.T, opts ...powertools.Option) (*powertools.App, *atomic.Int64) {
 	t.Helper()
 	var logs bytes.Buffer
-	app, err := New(append([]Option{WithEnv(map[string]string{}), WithLogOutput(&logs)}, opts...)...)
+	app, err := powertools.New(append([]powertools.Option{powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(&logs)}, opts...)...)
 	require.NoError(t, err)
 	return app, new(atomic.Int64)
 }
@@ -210,12 +206,12 @@ func TestValidationMiddleware(t *testing.T) {
 		{"inbound failure skips the handler", valBody(t, `{"id":"ord-1","quantity":500,"price":1,"customer":{"email":"a@example.com"}}`), "accepted", 0, ErrValidation, "inbound", "$.quantity"},
 		{"outbound failure replaces the response", validationFixture(t, "apigw_rest.json"), "maybe", 1, ErrValidation, "outbound", "$.status"},
 		{"handler error is returned as is", validationFixture(t, "apigw_rest.json"), "", 1, errValHandler, "", ""},
-		{"malformed event", []byte(`{"body": "{`), "accepted", 0, ErrInvalidJSON, "", ""},
-		{"envelope missing", []byte(`{"detail":{}}`), "accepted", 0, ErrEnvelope, "", ""},
+		{"malformed event", []byte(`{"body": "{`), "accepted", 0, powertools.ErrInvalidJSON, "", ""},
+		{"envelope missing", []byte(`{"detail":{}}`), "accepted", 0, powertools.ErrEnvelope, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			app, calls := valApp(t, WithValidation(SchemaFor[valOrder](), respSchema, EnvelopeAPIGatewayREST))
+			app, calls := valApp(t, With(SchemaFor[valOrder](), respSchema, powertools.EnvelopeAPIGatewayREST))
 			h := app.Wrap(func(ctx context.Context, ev map[string]any) (map[string]any, error) {
 				calls.Add(1)
 				if tt.answer == "" {
@@ -247,7 +243,7 @@ var errValHandler = errors.New("handler failed")
 
 func TestValidationMiddlewareOneSide(t *testing.T) {
 	// Outbound only: any event goes in, the response is checked.
-	app, _ := valApp(t, WithValidation(Schema{}, SchemaJSON(`{"type":"string"}`), ""))
+	app, _ := valApp(t, With(Schema{}, SchemaJSON(`{"type":"string"}`), ""))
 	h := app.Wrap(func(ctx context.Context) (int, error) { return 42, nil })
 	_, err := h.Invoke(context.Background(), []byte(`"anything"`))
 	var ve *ValidationError
@@ -256,12 +252,12 @@ func TestValidationMiddlewareOneSide(t *testing.T) {
 	assert.Equal(t, "$", ve.Path)
 
 	// A handler without a result answers null, which is checked as null.
-	app, _ = valApp(t, WithValidation(Schema{}, SchemaJSON(`{"type":"null"}`), ""))
+	app, _ = valApp(t, With(Schema{}, SchemaJSON(`{"type":"null"}`), ""))
 	_, err = app.Wrap(func(ctx context.Context) error { return nil }).Invoke(context.Background(), []byte(`{}`))
 	require.NoError(t, err)
 
 	// Inbound only over an SQS batch: the whole list is validated, the failing record is in the path.
-	app, calls := valApp(t, WithValidation(SchemaJSON(valOrderListSchema2020), Schema{}, EnvelopeSQS))
+	app, calls := valApp(t, With(SchemaJSON(valOrderListSchema2020), Schema{}, powertools.EnvelopeSQS))
 	h = app.Wrap(func(ctx context.Context, ev json.RawMessage) error { calls.Add(1); return nil })
 	_, err = h.Invoke(context.Background(), validationFixture(t, "sqs.json"))
 	require.NoError(t, err)
@@ -274,26 +270,26 @@ func TestValidationMiddlewareOneSide(t *testing.T) {
 func TestNewRejectsBadValidation(t *testing.T) {
 	tests := []struct {
 		name string
-		opt  Option
+		opt  powertools.Option
 		want string
 	}{
-		{"bad inbound schema", WithValidation(SchemaJSON(`{"minimum":"one"}`), Schema{}, ""), "inbound schema"},
-		{"bad outbound schema", WithValidation(Schema{}, SchemaJSON(`not json`), ""), "outbound schema"},
-		{"bad envelope", WithValidation(SchemaJSON(`{}`), Schema{}, "Records[*"), "Records[*"},
-		{"no schema", WithValidation(Schema{}, Schema{}, EnvelopeSQS), "needs an inbound or an outbound schema"},
+		{"bad inbound schema", With(SchemaJSON(`{"minimum":"one"}`), Schema{}, ""), "inbound schema"},
+		{"bad outbound schema", With(Schema{}, SchemaJSON(`not json`), ""), "outbound schema"},
+		{"bad envelope", With(SchemaJSON(`{}`), Schema{}, "Records[*"), "Records[*"},
+		{"no schema", With(Schema{}, Schema{}, powertools.EnvelopeSQS), "needs an inbound or an outbound schema"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(WithEnv(map[string]string{}), tt.opt)
-			require.ErrorIs(t, err, ErrConfig)
-			assert.Contains(t, err.Error(), "WithValidation")
+			_, err := powertools.New(powertools.WithEnv(map[string]string{}), tt.opt)
+			require.ErrorIs(t, err, powertools.ErrConfig)
+			assert.Contains(t, err.Error(), "validation.With")
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
 }
 
 func TestValidationMiddlewareConcurrent(t *testing.T) {
-	app, calls := valApp(t, WithValidation(SchemaFor[valOrder](), Schema{}, EnvelopeAPIGatewayREST))
+	app, calls := valApp(t, With(SchemaFor[valOrder](), Schema{}, powertools.EnvelopeAPIGatewayREST))
 	h := app.Wrap(func(ctx context.Context, ev json.RawMessage) error { calls.Add(1); return nil })
 	good := validationFixture(t, "apigw_rest.json")
 	bad := valBody(t, `{"id":"ord-1","quantity":0,"price":1,"customer":{"email":"a@example.com"}}`)
@@ -324,9 +320,9 @@ func TestValidationMiddlewareConcurrent(t *testing.T) {
 func TestValidateWarmAllocations(t *testing.T) {
 	ev := validationFixture(t, "apigw_rest.json")
 	schema := SchemaFor[valOrder]()
-	require.NoError(t, Validate(ev, schema, EnvelopeAPIGatewayREST))
+	require.NoError(t, Validate(ev, schema, powertools.EnvelopeAPIGatewayREST))
 	allocs := testing.AllocsPerRun(50, func() {
-		if err := Validate(ev, schema, EnvelopeAPIGatewayREST); err != nil {
+		if err := Validate(ev, schema, powertools.EnvelopeAPIGatewayREST); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -337,8 +333,9 @@ func TestValidateWarmAllocations(t *testing.T) {
 }
 
 // BenchmarkValidateAPIGateway validates an API Gateway REST event through its envelope against the
-// schema derived from valOrder. cold empties the schema and expression caches before every call (what
-// the first call of a process pays); warm is every later call.
+// schema derived from valOrder. cold empties the schema cache before every call (what the first call of
+// a process pays, but for compiling the envelope: BenchmarkJMESPathCache in the powertools package
+// measures that); warm is every later call.
 func BenchmarkValidateAPIGateway(b *testing.B) {
 	ev := validationFixture(b, "apigw_rest.json")
 	run := func(b *testing.B, reset bool) {
@@ -346,9 +343,8 @@ func BenchmarkValidateAPIGateway(b *testing.B) {
 		for b.Loop() {
 			if reset {
 				schemaResetCaches()
-				jmesResetCache()
 			}
-			if err := Validate(ev, SchemaFor[valOrder](), EnvelopeAPIGatewayREST); err != nil {
+			if err := Validate(ev, SchemaFor[valOrder](), powertools.EnvelopeAPIGatewayREST); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -359,17 +355,17 @@ func BenchmarkValidateAPIGateway(b *testing.B) {
 		text := SchemaFor[valOrder]().String()
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := Validate(ev, SchemaJSON(text), EnvelopeAPIGatewayREST); err != nil {
+			if err := Validate(ev, SchemaJSON(text), powertools.EnvelopeAPIGatewayREST); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("middleware", func(b *testing.B) {
-		app, err := New(WithEnv(map[string]string{}), WithLogOutput(&bytes.Buffer{}), WithValidation(SchemaFor[valOrder](), Schema{}, EnvelopeAPIGatewayREST))
+		app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(&bytes.Buffer{}), With(SchemaFor[valOrder](), Schema{}, powertools.EnvelopeAPIGatewayREST))
 		if err != nil {
 			b.Fatal(err)
 		}
-		h := app.Wrap(HandlerFunc(func(ctx context.Context, p []byte) ([]byte, error) { return nil, nil }))
+		h := app.Wrap(powertools.HandlerFunc(func(ctx context.Context, p []byte) ([]byte, error) { return nil, nil }))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := h.Invoke(context.Background(), ev); err != nil {
@@ -379,8 +375,9 @@ func BenchmarkValidateAPIGateway(b *testing.B) {
 	})
 }
 
-// BenchmarkValidationCaches isolates what the caches save: getting a compiled schema and a compiled
-// envelope, on first use (cold: derived from the type, compiled) and afterwards (warm: a map lookup).
+// BenchmarkValidationCaches isolates what the schema cache saves: getting a compiled schema on first use
+// (cold: derived from the type, compiled) and afterwards (warm: a map lookup). The expression cache has
+// its own benchmark, BenchmarkJMESPathCache in the powertools package.
 func BenchmarkValidationCaches(b *testing.B) {
 	schema := func(b *testing.B, reset bool) {
 		b.ReportAllocs()
@@ -393,24 +390,11 @@ func BenchmarkValidationCaches(b *testing.B) {
 			}
 		}
 	}
-	expr := func(b *testing.B, reset bool) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if reset {
-				jmesResetCache()
-			}
-			if _, err := compileJMES(EnvelopeCloudWatchLogs); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 	b.Run("schema-cold", func(b *testing.B) { schema(b, true) })
 	b.Run("schema-warm", func(b *testing.B) { schema(b, false) })
-	b.Run("jmespath-cold", func(b *testing.B) { expr(b, true) })
-	b.Run("jmespath-warm", func(b *testing.B) { expr(b, false) })
 }
 
-// schemaFastCase is one schema of testdata/validation/schema_fast.json with documents to check against
+// schemaFastCase is one schema of testdata/schema_fast.json with documents to check against
 // it, valid and not, well-formed and not.
 type schemaFastCase struct {
 	Name       string          `json:"name"`
@@ -436,7 +420,7 @@ func schemaFastCases(t testing.TB) []schemaFastCase {
 // schemaFastVerdicts is what the fast path and the validator (after encoding/json) say of doc.
 func schemaFastVerdicts(c *schemaCompiled, doc []byte) (fast, validator bool) {
 	fast = c.fast != nil && c.fast.validDocument(doc)
-	v, err := jmesDecodeJSON(doc)
+	v, err := powertools.DecodeJSON(doc)
 	return fast, err == nil && c.sch.Validate(v) == nil
 }
 
@@ -478,7 +462,7 @@ func TestSchemaFastDepth(t *testing.T) {
 	fast, validator := schemaFastVerdicts(c, doc)
 	assert.False(t, fast)
 	assert.True(t, validator)
-	assert.NoError(t, schemaValidateJSON(c, doc))
+	assert.NoError(t, validateText(c, nil, doc))
 }
 
 // TestSchemaFastErrorsUnchanged: a document the fast path turns down gets the validator's error.
@@ -487,14 +471,14 @@ func TestSchemaFastErrorsUnchanged(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, c.fast)
 	doc := []byte(`{"id":"ord-1","quantity":0,"price":9.5,"customer":{"email":"a@b.co"}}`)
-	v, err := jmesDecodeJSON(doc)
+	v, err := powertools.DecodeJSON(doc)
 	require.NoError(t, err)
-	assert.Equal(t, schemaValidate(c, v), schemaValidateJSON(c, doc))
+	assert.Equal(t, schemaValidate(c, v), validateText(c, nil, doc))
 	var ve *ValidationError
-	require.ErrorAs(t, schemaValidateJSON(c, doc), &ve)
+	require.ErrorAs(t, validateText(c, nil, doc), &ve)
 	assert.Equal(t, "$.quantity", ve.Path)
 	assert.Equal(t, "minimum", ve.Keyword)
-	assert.ErrorIs(t, schemaValidateJSON(c, []byte(`{"id":`)), ErrInvalidJSON)
+	assert.ErrorIs(t, validateText(c, nil, []byte(`{"id":`)), powertools.ErrInvalidJSON)
 }
 
 // TestSchemaFastAllocs: the fast path allocates only for format checks (the string it hands to the
@@ -534,12 +518,12 @@ func FuzzSchemaFast(f *testing.F) {
 }
 
 // validateSlow is Validate without its fast path.
-func validateSlow(c *schemaCompiled, q *jmesQuery, payload []byte) error {
-	doc, err := jmesEventDocument(payload, q)
+func validateSlow(c *schemaCompiled, q *powertools.Envelope, payload []byte) error {
+	doc, err := q.Unwrap(payload)
 	if err != nil {
 		return err
 	}
-	return validateDoc(c, q, doc)
+	return schemaValidate(c, doc)
 }
 
 // TestValidateFastEnvelope: with the API Gateway envelope, the fast path says yes exactly when the
@@ -547,7 +531,7 @@ func validateSlow(c *schemaCompiled, q *jmesQuery, payload []byte) error {
 func TestValidateFastEnvelope(t *testing.T) {
 	c, err := SchemaFor[valOrder]().compiled()
 	require.NoError(t, err)
-	q, err := compileJMES(EnvelopeAPIGatewayREST)
+	q, err := powertools.CompileEnvelope(powertools.EnvelopeAPIGatewayREST)
 	require.NoError(t, err)
 	good := strconv.Quote(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"a@b.co"}}`)
 	bad := strconv.Quote(`{"id":"ord-1","quantity":0,"price":9.5,"customer":{"email":"a@b.co"}}`)
@@ -572,7 +556,7 @@ func TestValidateFastEnvelope(t *testing.T) {
 		if fast {
 			assert.NoError(t, validateSlow(c, q, []byte(tc.event)), tc.event)
 		}
-		assert.Equal(t, validateSlow(c, q, []byte(tc.event)), Validate([]byte(tc.event), SchemaFor[valOrder](), EnvelopeAPIGatewayREST), tc.event)
+		assert.Equal(t, validateSlow(c, q, []byte(tc.event)), Validate([]byte(tc.event), SchemaFor[valOrder](), powertools.EnvelopeAPIGatewayREST), tc.event)
 	}
 }
 
@@ -585,7 +569,7 @@ func FuzzValidateFast(f *testing.F) {
 	f.Add([]byte(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"a@b.co"},"items":[{"sku":"a","count":1}]}`), false)
 	c, err := SchemaFor[valOrder]().compiled()
 	require.NoError(f, err)
-	q, err := compileJMES(EnvelopeAPIGatewayREST)
+	q, err := powertools.CompileEnvelope(powertools.EnvelopeAPIGatewayREST)
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, payload []byte, envelope bool) {
 		qq := q
@@ -598,23 +582,6 @@ func FuzzValidateFast(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestSchemaSpecialIn checks the eight-byte test against the byte table, byte by byte at every place.
-func TestSchemaSpecialIn(t *testing.T) {
-	for c := range 256 {
-		for pos := range 8 {
-			b := []byte("abcdefgh")
-			b[pos] = byte(c)
-			w := uint64(0)
-			for i := 7; i >= 0; i-- {
-				w = w<<8 | uint64(b[i])
-			}
-			if got := schemaSpecialIn(w); got != !schemaPlainByte[c] {
-				t.Fatalf("byte %#x at %d: %v", c, pos, got)
-			}
-		}
-	}
 }
 
 // FuzzSchemaFastSchemas varies the schema as well as the document: preparing the fast path never
@@ -635,4 +602,99 @@ func FuzzSchemaFastSchemas(f *testing.F) {
 			t.Fatalf("schema %s: fast path accepts %q, the validator does not", schema, doc)
 		}
 	})
+}
+
+// -update rewrites the encoded event fixtures (Kinesis, CloudWatch Logs, Firehose) from the plain
+// documents below; without it TestValidationFixturesUpToDate checks the committed files match them.
+// The JMESPath and parser tests read these fixtures too (testenv.EventFixture).
+var updateFixtures = flag.Bool("update", false, "rewrite the encoded event fixtures in testdata")
+
+// validationFixture reads a shared event fixture.
+func validationFixture(t testing.TB, name string) []byte { return testenv.EventFixture(t, name) }
+
+func validationJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	require.NoError(t, err)
+	return append(b, '\n')
+}
+
+// validationEncodedFixtures builds the fixtures whose payloads are encoded, from readable documents.
+func validationEncodedFixtures(t testing.TB) map[string][]byte {
+	orders := []string{
+		`{"id":"ord-3001","quantity":2,"price":12.5,"customer":{"email":"k1@example.com"}}`,
+		`{"id":"ord-3002","quantity":5,"price":3,"customer":{"email":"k2@example.com"}}`,
+	}
+	var kinesis []any
+	for i, o := range orders {
+		kinesis = append(kinesis, map[string]any{
+			"kinesis": map[string]any{
+				"kinesisSchemaVersion": "1.0", "partitionKey": "orders-" + strconv.Itoa(i),
+				"sequenceNumber":              "4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
+				"data":                        base64.StdEncoding.EncodeToString([]byte(o)),
+				"approximateArrivalTimestamp": 1741633954.123,
+			},
+			"eventSource": "aws:kinesis", "eventVersion": "1.0",
+			"eventID":           "shardId-000000000006:4959033155980893290339223478006127680913823860009107" + strconv.Itoa(i),
+			"eventName":         "aws:kinesis:record",
+			"invokeIdentityArn": "arn:aws:iam::123456789012:role/lambda-kinesis-role",
+			"awsRegion":         "us-east-1",
+			"eventSourceARN":    "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+		})
+	}
+	logs := map[string]any{
+		"messageType": "DATA_MESSAGE", "owner": "123456789012",
+		"logGroup": "/aws/lambda/orders", "logStream": "2025/03/10/[$LATEST]a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+		"subscriptionFilters": []string{"orders-errors"},
+		"logEvents": []any{
+			map[string]any{"id": "38207634513493459045349560395439850439850439850439850400", "timestamp": 1741633954000,
+				"message": `{"level":"ERROR","message":"payment declined","order_id":"ord-4001","code":402}`},
+			map[string]any{"id": "38207634513493459045349560395439850439850439850439850401", "timestamp": 1741633955000,
+				"message": `{"level":"ERROR","message":"stock exhausted","order_id":"ord-4002","code":409}`},
+		},
+	}
+	s3 := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2025-03-10T19:12:34.567Z","eventName":"ObjectCreated:Put","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"orders-inbox","arn":"arn:aws:s3:::orders-inbox"},"object":{"key":"2025/03/10/ord-5001.json","size":512,"eTag":"0123456789abcdef0123456789abcdef"}}}]}`
+	snsWrapped, err := json.Marshal(map[string]any{"Type": "Notification", "MessageId": "d88d4479-6ec0-54fe-b63f-1cf9df4bb16e",
+		"TopicArn": "arn:aws:sns:us-east-1:123456789012:uploads", "Message": s3, "Timestamp": "2025-03-10T19:12:35.123Z"})
+	require.NoError(t, err)
+	firehose := func(docs ...string) map[string]any {
+		var recs []any
+		for i, d := range docs {
+			recs = append(recs, map[string]any{"recordId": "49546986683135544286507457936321625675700192471156785154" + strconv.Itoa(i),
+				"approximateArrivalTimestamp": 1741633954123, "data": base64.StdEncoding.EncodeToString([]byte(d))})
+		}
+		return map[string]any{"invocationId": "invocationIdExample", "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/uploads",
+			"region": "us-east-1", "records": recs}
+	}
+	return map[string][]byte{
+		"kinesis.json":                 validationJSON(t, map[string]any{"Records": kinesis}),
+		"cloudwatch_logs.json":         validationJSON(t, map[string]any{"awslogs": map[string]any{"data": testenv.Gzip64(t, validationJSON(t, logs))}}),
+		"s3_kinesis_firehose.json":     validationJSON(t, firehose(s3)),
+		"s3_sns_kinesis_firehose.json": validationJSON(t, firehose(string(snsWrapped))),
+	}
+}
+
+func TestValidationFixturesUpToDate(t *testing.T) {
+	for name, want := range validationEncodedFixtures(t) {
+		path := filepath.Join("testdata", name)
+		if *updateFixtures {
+			require.NoError(t, os.WriteFile(path, want, 0o644))
+			continue
+		}
+		got, err := os.ReadFile(path)
+		require.NoError(t, err, "run go test -run TestValidationFixturesUpToDate -update")
+		assert.Equal(t, string(want), string(got), name)
+	}
+}
+
+func TestEnvelopeOverTheWrongSourceMatchesNothing(t *testing.T) {
+	// An SQS envelope over an EventBridge event selects nothing: an *EnvelopeError, not a nil value.
+	err := Validate(validationFixture(t, "eventbridge.json"), SchemaJSON(`{}`), powertools.EnvelopeSQS)
+	require.ErrorIs(t, err, powertools.ErrEnvelope)
+	var ee *powertools.EnvelopeError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, powertools.EnvelopeSQS, ee.Envelope)
+	// An API Gateway envelope over a base64 body: the body is not JSON, as in the Python edition.
+	err = Validate(validationFixture(t, "apigw_http_base64.json"), SchemaJSON(`{}`), powertools.EnvelopeAPIGatewayHTTP)
+	require.ErrorIs(t, err, powertools.ErrInvalidJSON)
 }

@@ -1,9 +1,4 @@
-package powertools
-
-// Parser: typed parsing of events and of the payloads they carry (issue 7). Every value is validated
-// against the schema derived from its Go type (SchemaFor, compiled once per type) before it is decoded,
-// so a missing required field or a broken constraint is an error that names the record and the path,
-// not a zero value.
+package parser
 
 import (
 	"bytes"
@@ -12,8 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/ddbimage"
+	"github.com/gopowertools/powertools/internal/jsonscan"
+	"github.com/gopowertools/powertools/validation"
 )
 
 // ParseError reports a value the parser could not turn into its Go type. Record is the index of the
@@ -54,26 +54,22 @@ func Parse[T any](payload []byte, envelope string) (T, error) {
 	fail := func(record int, err error) (T, error) {
 		return zero, &ParseError{Source: source, Record: record, Err: err}
 	}
-	sch, err := SchemaFor[T]().compiled()
-	if err != nil {
+	sch := validation.SchemaFor[T]()
+	if err := sch.Compile(); err != nil {
 		return fail(-1, err)
 	}
 	if envelope == "" {
 		return parserDecode[T](sch, source, -1, payload)
 	}
-	q, err := compileJMES(envelope)
+	env, err := powertools.CompileEnvelope(envelope)
 	if err != nil {
 		return fail(-1, err)
 	}
-	doc, err := jmesEventDocument(payload, q)
+	v, err := env.Unwrap(payload)
 	if err != nil {
 		return fail(-1, err)
 	}
-	v, err := q.envelopeSearch(doc)
-	if err != nil {
-		return fail(-1, err)
-	}
-	if err := schemaValidate(sch, v); err != nil {
+	if err := validation.Validate(v, sch, ""); err != nil {
 		return fail(parserRecordOf(v, err), err)
 	}
 	return parserConvert[T](v, source)
@@ -81,7 +77,7 @@ func Parse[T any](payload []byte, envelope string) (T, error) {
 
 // parserRecordOf is the index of the list element a validation failure is in, or -1.
 func parserRecordOf(v any, err error) int {
-	var ve *ValidationError
+	var ve *validation.ValidationError
 	if _, isList := v.([]any); !isList || !errors.As(err, &ve) {
 		return -1
 	}
@@ -100,18 +96,18 @@ func parserConvert[T any](v any, source string) (T, error) {
 		err = json.Unmarshal(b, &out)
 	}
 	if err != nil {
-		return out, &ParseError{Source: source, Record: -1, Err: &DecodeError{Step: "json", Err: err}}
+		return out, &ParseError{Source: source, Record: -1, Err: &powertools.DecodeError{Step: "json", Err: err}}
 	}
 	return out, nil
 }
 
 // parserDecode validates one JSON document against sch and decodes it into T.
-func parserDecode[T any](sch *schemaCompiled, source string, record int, data []byte) (T, error) {
+func parserDecode[T any](sch validation.Schema, source string, record int, data []byte) (T, error) {
 	var out T
-	err := schemaValidateJSON(sch, data)
+	err := sch.ValidateJSON(data)
 	if err == nil {
 		if uerr := json.Unmarshal(data, &out); uerr != nil {
-			err = &DecodeError{Step: "json", Err: uerr}
+			err = &powertools.DecodeError{Step: "json", Err: uerr}
 		}
 	}
 	if err != nil {
@@ -123,8 +119,8 @@ func parserDecode[T any](sch *schemaCompiled, source string, record int, data []
 // parserBatch decodes each record's JSON text into T. Records are decoded in order and the first
 // failure stops the batch: a typed batch is all or nothing (use the batch utility for partial failures).
 func parserBatch[T any](source string, texts func(yield func(int, []byte, error) bool)) ([]T, error) {
-	sch, err := SchemaFor[T]().compiled()
-	if err != nil {
+	sch := validation.SchemaFor[T]()
+	if err := sch.Compile(); err != nil {
 		return nil, &ParseError{Source: source, Record: -1, Err: err}
 	}
 	var out []T
@@ -156,59 +152,38 @@ func parserBatch[T any](source string, texts func(yield func(int, []byte, error)
 // encoding/json would match without being spelled the same ("records", an escaped or non-ASCII key),
 // malformed JSON anywhere. ParseSQS then decodes the event as before, with the same errors.
 func parserSQSBodies(bodies [][2]int, payload []byte) (_ [][2]int, ok bool) {
-	sc := schemaScanner{b: payload}
+	sc := jsonscan.Scanner{B: payload}
 	found := false
-	ok = parserScanObject(&sc, func(key []byte) bool {
-		if string(key) != "Records" || found || sc.peek() != '[' {
-			return !bytes.EqualFold(key, []byte("Records")) && sc.skip(1)
+	ok = jsonscan.Object(&sc, func(key []byte) bool {
+		if string(key) != "Records" || found || sc.Peek() != '[' {
+			return !bytes.EqualFold(key, []byte("Records")) && sc.Skip(1)
 		}
 		found = true
-		sc.i++
-		if sc.eat(']') {
+		sc.I++
+		if sc.Eat(']') {
 			return true
 		}
 		for {
 			start := -1
-			if sc.peek() != '{' || !parserScanObject(&sc, func(key []byte) bool {
-				if string(key) != "body" || start >= 0 || sc.peek() != '"' {
-					return !bytes.EqualFold(key, []byte("body")) && sc.skip(2)
+			if sc.Peek() != '{' || !jsonscan.Object(&sc, func(key []byte) bool {
+				if string(key) != "body" || start >= 0 || sc.Peek() != '"' {
+					return !bytes.EqualFold(key, []byte("body")) && sc.Skip(2)
 				}
-				start = sc.i
-				_, _, ok := sc.str()
-				bodies = append(bodies, [2]int{start, sc.i})
+				start = sc.I
+				_, _, ok := sc.Str()
+				bodies = append(bodies, [2]int{start, sc.I})
 				return ok
 			}) || start < 0 {
 				return false
 			}
-			if sc.eat(',') {
+			if sc.Eat(',') {
 				continue
 			}
-			return sc.eat(']')
+			return sc.Eat(']')
 		}
 	})
-	sc.ws()
-	return bodies, ok && found && sc.i == len(payload)
-}
-
-// parserScanObject consumes an object whose keys are plain (ASCII, no escape), calling member with
-// each key, the scanner placed before its value; member consumes the value.
-func parserScanObject(sc *schemaScanner, member func(key []byte) bool) bool {
-	if !sc.eat('{') {
-		return false
-	}
-	if sc.eat('}') {
-		return true
-	}
-	for {
-		raw, plain, ok := sc.str()
-		if !ok || !plain || !sc.eat(':') || !member(raw) {
-			return false
-		}
-		if sc.eat(',') {
-			continue
-		}
-		return sc.eat('}')
-	}
+	sc.WS()
+	return bodies, ok && found && sc.I == len(payload)
 }
 
 // parserBatchJoined is the way of a batch whose records are all valid: it unquotes the JSON strings of
@@ -218,10 +193,7 @@ func parserScanObject(sc *schemaScanner, member func(key []byte) bool) bool {
 // one. ok is false on anything else (a record the fast path does not accept, a decoding error): the
 // caller then goes record by record, which finds the first failure and reports it.
 func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
-	c, err := SchemaFor[T]().compiled()
-	if err != nil || c.fast == nil {
-		return nil, false
-	}
+	sch := validation.SchemaFor[T]()
 	pooled := parserJoinPool.Get().(*[]byte)
 	defer parserJoinPool.Put(pooled)
 	buf := append((*pooled)[:0], '[')
@@ -235,7 +207,7 @@ func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
 			buf = append(buf, ',')
 		}
 		start, ok := len(buf), false
-		if buf, ok = parserUnquote(buf, payload[b[0]+1:b[1]-1]); !ok || !c.fast.validDocument(buf[start:]) {
+		if buf, ok = jsonscan.Unquote(buf, payload[b[0]+1:b[1]-1]); !ok || sch.ValidateJSON(buf[start:]) != nil {
 			return nil, false
 		}
 	}
@@ -262,10 +234,10 @@ func parserUnquoted(payload []byte, bounds [][2]int) func(yield func(int, []byte
 		var buf []byte
 		for i, b := range bounds {
 			var ok bool
-			if buf, ok = parserUnquote(buf[:0], payload[b[0]+1:b[1]-1]); !ok {
+			if buf, ok = jsonscan.Unquote(buf[:0], payload[b[0]+1:b[1]-1]); !ok {
 				var s string
 				if err := json.Unmarshal(payload[b[0]:b[1]], &s); err != nil {
-					yield(i, nil, &DecodeError{Step: "json", Err: err})
+					yield(i, nil, &powertools.DecodeError{Step: "json", Err: err})
 					return
 				}
 				buf = append(buf[:0], s...)
@@ -277,56 +249,17 @@ func parserUnquoted(payload []byte, bounds [][2]int) func(yield func(int, []byte
 	}
 }
 
-// parserUnquote appends the value of a JSON string's content (already checked by the scanner) to dst.
-// It leaves to encoding/json (ok false) the cases where that decoder substitutes U+FFFD: invalid UTF-8
-// and \u escapes of surrogates.
-func parserUnquote(dst, raw []byte) ([]byte, bool) {
-	if !utf8.Valid(raw) {
-		return dst, false
-	}
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			continue
-		}
-		i++
-		switch raw[i] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, err := strconv.ParseUint(string(raw[i+1:i+5]), 16, 32)
-			if err != nil || utf16.IsSurrogate(rune(r)) {
-				return dst, false
-			}
-			dst = utf8.AppendRune(dst, rune(r))
-			i += 4
-		default: // " \ /
-			dst = append(dst, raw[i])
-		}
-	}
-	return dst, true
-}
-
 // parserEvent decodes the outer event into the minimal shape a helper reads.
 func parserEvent(source string, payload []byte, dst any) error {
 	if err := json.Unmarshal(payload, dst); err != nil {
-		return &ParseError{Source: source, Record: -1, Err: &DecodeError{Step: "json", Err: err}}
+		return &ParseError{Source: source, Record: -1, Err: &powertools.DecodeError{Step: "json", Err: err}}
 	}
 	return nil
 }
 
 // parserMissing is the error for an event without the field a helper unwraps.
 func parserMissing(source, path string, record int) error {
-	return &ParseError{Source: source, Record: record, Err: &EnvelopeError{Envelope: path}}
+	return &ParseError{Source: source, Record: record, Err: &powertools.EnvelopeError{Envelope: path}}
 }
 
 // ParseSQS decodes the JSON body of every record of an SQS event into T.
@@ -358,7 +291,7 @@ func ParseSQS[T any](payload []byte) ([]T, error) {
 	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
 		for i, r := range *ev.Records {
 			if r.Body == nil {
-				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].body"})
+				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].body"})
 				return
 			}
 			if !yield(i, []byte(*r.Body), nil) {
@@ -387,7 +320,7 @@ func ParseSNS[T any](payload []byte) ([]T, error) {
 	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
 		for i, r := range *ev.Records {
 			if r.Sns == nil || r.Sns.Message == nil {
-				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].Sns.Message"})
+				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].Sns.Message"})
 				return
 			}
 			if !yield(i, []byte(*r.Sns.Message), nil) {
@@ -416,10 +349,10 @@ func ParseKinesis[T any](payload []byte) ([]T, error) {
 	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
 		for i, r := range *ev.Records {
 			if r.Kinesis == nil || r.Kinesis.Data == nil {
-				yield(i, nil, &EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].kinesis.data"})
+				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].kinesis.data"})
 				return
 			}
-			data, err := jmesDecodeBase64(*r.Kinesis.Data)
+			data, err := powertools.DecodeBase64(*r.Kinesis.Data)
 			if !yield(i, data, err) {
 				return
 			}
@@ -442,9 +375,9 @@ func ParseCloudWatchLogs[T any](payload []byte) ([]T, error) {
 	if ev.Awslogs == nil || ev.Awslogs.Data == nil {
 		return nil, parserMissing(source, "awslogs.data", -1)
 	}
-	raw, err := jmesDecodeBase64(*ev.Awslogs.Data)
+	raw, err := powertools.DecodeBase64(*ev.Awslogs.Data)
 	if err == nil {
-		raw, err = jmesGunzip(raw)
+		raw, err = powertools.Gunzip(raw)
 	}
 	if err != nil {
 		return nil, &ParseError{Source: source, Record: -1, Err: err}
@@ -463,7 +396,7 @@ func ParseCloudWatchLogs[T any](payload []byte) ([]T, error) {
 	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
 		for i, l := range *logs.LogEvents {
 			if l.Message == nil {
-				yield(i, nil, &EnvelopeError{Envelope: "logEvents[" + strconv.Itoa(i) + "].message"})
+				yield(i, nil, &powertools.EnvelopeError{Envelope: "logEvents[" + strconv.Itoa(i) + "].message"})
 				return
 			}
 			if !yield(i, []byte(*l.Message), nil) {
@@ -507,7 +440,7 @@ func ParseAPIGateway[T any](payload []byte) (T, error) {
 	body := []byte(*ev.Body)
 	if ev.IsBase64Encoded {
 		var err error
-		if body, err = jmesDecodeBase64(*ev.Body); err != nil {
+		if body, err = powertools.DecodeBase64(*ev.Body); err != nil {
 			return zero, &ParseError{Source: source, Record: -1, Err: err}
 		}
 	}
@@ -516,8 +449,8 @@ func ParseAPIGateway[T any](payload []byte) (T, error) {
 
 // parserSingle validates and decodes the one value an event carries.
 func parserSingle[T any](source string, data []byte) (T, error) {
-	sch, err := SchemaFor[T]().compiled()
-	if err != nil {
+	sch := validation.SchemaFor[T]()
+	if err := sch.Compile(); err != nil {
 		var zero T
 		return zero, &ParseError{Source: source, Record: -1, Err: err}
 	}
@@ -553,10 +486,11 @@ func ParseDynamoDBStream[T any](payload []byte) ([]DynamoDBChange[T], error) {
 	if ev.Records == nil {
 		return nil, parserMissing(source, "Records", -1)
 	}
-	sch, err := SchemaFor[T]().compiled()
-	if err != nil {
+	sch := validation.SchemaFor[T]()
+	if err := sch.Compile(); err != nil {
 		return nil, &ParseError{Source: source, Record: -1, Err: err}
 	}
+	var err error
 	out := make([]DynamoDBChange[T], 0, len(*ev.Records))
 	for i, r := range *ev.Records {
 		if r.DynamoDB == nil {
@@ -574,127 +508,30 @@ func ParseDynamoDBStream[T any](payload []byte) ([]DynamoDBChange[T], error) {
 	return out, nil
 }
 
-// parserImage converts one DynamoDB image to JSON and decodes it; a nil image stays nil.
-func parserImage[T any](sch *schemaCompiled, source string, record int, img map[string]json.RawMessage) (*T, error) {
+// parserImage converts one DynamoDB image to JSON (the conversion the batch utility uses) and decodes
+// it; a nil image stays nil.
+func parserImage[T any](sch validation.Schema, source string, record int, img map[string]json.RawMessage) (*T, error) {
 	if img == nil {
 		return nil, nil
 	}
-	m := make(map[string]any, len(img))
-	for k, raw := range img {
-		v, err := dynamoAttr(raw)
-		if err != nil {
-			return nil, &ParseError{Source: source, Record: record, Err: err}
-		}
-		m[k] = v
+	bad := func(err error) (*T, error) {
+		return nil, &ParseError{Source: source, Record: record, Err: &powertools.DecodeError{Step: "json", Err: err}}
 	}
-	data, err := json.Marshal(m)
+	image := make(map[string]events.DynamoDBAttributeValue, len(img))
+	for k, raw := range img {
+		var av events.DynamoDBAttributeValue
+		if err := json.Unmarshal(raw, &av); err != nil {
+			return bad(errors.New("DynamoDB attribute " + strconv.Quote(k) + ": " + err.Error()))
+		}
+		image[k] = av
+	}
+	data, err := ddbimage.JSON(image)
 	if err != nil {
-		return nil, &ParseError{Source: source, Record: record, Err: &DecodeError{Step: "json", Err: err}}
+		return bad(err)
 	}
 	v, err := parserDecode[T](sch, source, record, data)
 	if err != nil {
 		return nil, err
 	}
 	return &v, nil
-}
-
-// dynamoAttr converts one DynamoDB attribute value, {"<type>": value}, to plain JSON data.
-func dynamoAttr(raw json.RawMessage) (any, error) {
-	var av map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &av); err != nil {
-		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB attribute value: " + err.Error())}
-	}
-	if len(av) != 1 {
-		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB attribute value must have exactly one type key")}
-	}
-	for typ, val := range av {
-		return dynamoValue(typ, val)
-	}
-	return nil, nil // unreachable: av has one key
-}
-
-func dynamoValue(typ string, val json.RawMessage) (any, error) {
-	bad := func(err error) (any, error) {
-		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB " + typ + " value: " + err.Error())}
-	}
-	switch typ {
-	case "S", "B":
-		var s string
-		if err := json.Unmarshal(val, &s); err != nil {
-			return bad(err)
-		}
-		return s, nil
-	case "N":
-		var s string
-		if err := json.Unmarshal(val, &s); err != nil {
-			return bad(err)
-		}
-		return dynamoNumber(s)
-	case "BOOL":
-		var b bool
-		if err := json.Unmarshal(val, &b); err != nil {
-			return bad(err)
-		}
-		return b, nil
-	case "NULL":
-		return nil, nil
-	case "M":
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(val, &m); err != nil {
-			return bad(err)
-		}
-		out := make(map[string]any, len(m))
-		for k, raw := range m {
-			v, err := dynamoAttr(raw)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = v
-		}
-		return out, nil
-	case "L":
-		var l []json.RawMessage
-		if err := json.Unmarshal(val, &l); err != nil {
-			return bad(err)
-		}
-		out := make([]any, len(l))
-		for i, raw := range l {
-			v, err := dynamoAttr(raw)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = v
-		}
-		return out, nil
-	case "SS", "BS", "NS":
-		var l []string
-		if err := json.Unmarshal(val, &l); err != nil {
-			return bad(err)
-		}
-		out := make([]any, len(l))
-		for i, s := range l {
-			out[i] = s
-			if typ == "NS" {
-				n, err := dynamoNumber(s)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = n
-			}
-		}
-		return out, nil
-	}
-	return nil, &DecodeError{Step: "json", Err: errors.New("unknown DynamoDB attribute type " + strconv.Quote(typ))}
-}
-
-// dynamoNumber keeps a DynamoDB number's digits (up to 38 of them) as a json.Number.
-func dynamoNumber(s string) (any, error) {
-	if !json.Valid([]byte(s)) {
-		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB N value " + strconv.Quote(s) + " is not a number")}
-	}
-	n := json.Number(s)
-	if _, err := n.Float64(); err != nil {
-		return nil, &DecodeError{Step: "json", Err: errors.New("DynamoDB N value " + strconv.Quote(s) + " is not a number")}
-	}
-	return n, nil
 }

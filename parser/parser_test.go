@@ -1,4 +1,4 @@
-package powertools
+package parser
 
 import (
 	"encoding/base64"
@@ -11,7 +11,21 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/cachereset"
+	"github.com/gopowertools/powertools/internal/testenv"
+	"github.com/gopowertools/powertools/validation"
 )
+
+// The payloads of the shared event fixtures.
+type (
+	valOrder    = testenv.Order
+	valCustomer = testenv.Customer
+	valItem     = testenv.Item
+)
+
+func validationFixture(t testing.TB, name string) []byte { return testenv.EventFixture(t, name) }
 
 // valS3Record is the part of an S3 notification record the tests read.
 type valS3Record struct {
@@ -54,16 +68,16 @@ func orderIDs(orders []valOrder) []string {
 }
 
 func TestParseWithEnvelopes(t *testing.T) {
-	o, err := Parse[valOrder](validationFixture(t, "apigw_rest.json"), EnvelopeAPIGatewayREST)
+	o, err := Parse[valOrder](validationFixture(t, "apigw_rest.json"), powertools.EnvelopeAPIGatewayREST)
 	require.NoError(t, err)
-	assert.Equal(t, valOrder{ID: "ord-1001", Quantity: 2, Price: 19.99, Customer: valCustomer{"jane@example.com"},
-		Items: []valItem{{"SKU-1", 1}, {"SKU-2", 1}}}, o)
+	assert.Equal(t, valOrder{ID: "ord-1001", Quantity: 2, Price: 19.99, Customer: valCustomer{Email: "jane@example.com"},
+		Items: []valItem{{SKU: "SKU-1", Count: 1}, {SKU: "SKU-2", Count: 1}}}, o)
 
-	batch, err := Parse[[]valOrder](validationFixture(t, "sqs.json"), EnvelopeSQS)
+	batch, err := Parse[[]valOrder](validationFixture(t, "sqs.json"), powertools.EnvelopeSQS)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ord-2001", "ord-2002", "ord-2003"}, orderIDs(batch))
 
-	s3, err := Parse[[]valS3Record](validationFixture(t, "s3_sns_sqs.json"), EnvelopeS3SNSSQS)
+	s3, err := Parse[[]valS3Record](validationFixture(t, "s3_sns_sqs.json"), powertools.EnvelopeS3SNSSQS)
 	require.NoError(t, err)
 	require.Len(t, s3, 1)
 	assert.Equal(t, "orders-inbox", s3[0].S3.Bucket.Name)
@@ -75,22 +89,22 @@ func TestParseWithEnvelopes(t *testing.T) {
 }
 
 func TestParseErrorsCarryRecordAndPath(t *testing.T) {
-	_, err := Parse[[]valOrder](validationFixture(t, "sqs_invalid.json"), EnvelopeSQS)
+	_, err := Parse[[]valOrder](validationFixture(t, "sqs_invalid.json"), powertools.EnvelopeSQS)
 	var pe *ParseError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, 1, pe.Record)
-	var ve *ValidationError
+	var ve *validation.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "$[1].quantity", ve.Path)
 	assert.Equal(t, `powertools: parse "Records[*].powertools_json(body)" record 1: validation failed at $[1].quantity: minimum: got 0, want 1`, err.Error())
 
-	_, err = Parse[valOrder](validationFixture(t, "eventbridge.json"), EnvelopeSQS)
-	require.ErrorIs(t, err, ErrEnvelope)
+	_, err = Parse[valOrder](validationFixture(t, "eventbridge.json"), powertools.EnvelopeSQS)
+	require.ErrorIs(t, err, powertools.ErrEnvelope)
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, -1, pe.Record)
 
 	_, err = Parse[valOrder]([]byte(`{"id":`), "")
-	require.ErrorIs(t, err, ErrInvalidJSON)
+	require.ErrorIs(t, err, powertools.ErrInvalidJSON)
 }
 
 func TestParseHelpers(t *testing.T) {
@@ -98,7 +112,7 @@ func TestParseHelpers(t *testing.T) {
 		got, err := ParseSQS[valOrder](validationFixture(t, "sqs.json"))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"ord-2001", "ord-2002", "ord-2003"}, orderIDs(got))
-		assert.Equal(t, []valItem{{"SKU-9", 1}}, got[1].Items)
+		assert.Equal(t, []valItem{{SKU: "SKU-9", Count: 1}}, got[1].Items)
 	})
 	t.Run("sns", func(t *testing.T) {
 		got, err := ParseSNS[valOrder](validationFixture(t, "sns.json"))
@@ -151,8 +165,8 @@ func TestParseHelpers(t *testing.T) {
 		assert.Equal(t, "INSERT", got[0].EventName)
 		require.NotNil(t, got[0].NewImage)
 		assert.Nil(t, got[0].OldImage)
-		assert.Equal(t, valStoredOrder{ID: "ord-2001", Quantity: 3, Price: 7.5, Customer: valCustomer{"a@example.com"},
-			Tags: []string{"new", "priority"}, Items: []valItem{{"SKU-1", 1}}}, *got[0].NewImage)
+		assert.Equal(t, valStoredOrder{ID: "ord-2001", Quantity: 3, Price: 7.5, Customer: valCustomer{Email: "a@example.com"},
+			Tags: []string{"new", "priority"}, Items: []valItem{{SKU: "SKU-1", Count: 1}}}, *got[0].NewImage)
 		assert.Equal(t, "MODIFY", got[1].EventName)
 		assert.Equal(t, 4, got[1].NewImage.Quantity)
 		assert.Equal(t, 3, got[1].OldImage.Quantity)
@@ -179,56 +193,56 @@ func TestParseHelperErrors(t *testing.T) {
 		wantRecord int
 		wantPath   string
 	}{
-		{"sqs invalid record", func() error { _, err := ParseSQS[valOrder](validationFixture(t, "sqs_invalid.json")); return err }, ErrValidation, 1, "$.quantity"},
-		{"sqs body not JSON", func() error { _, err := ParseSQS[valOrder](sqsBody(good, good, "{oops")); return err }, ErrInvalidJSON, 2, ""},
+		{"sqs invalid record", func() error { _, err := ParseSQS[valOrder](validationFixture(t, "sqs_invalid.json")); return err }, validation.ErrValidation, 1, "$.quantity"},
+		{"sqs body not JSON", func() error { _, err := ParseSQS[valOrder](sqsBody(good, good, "{oops")); return err }, powertools.ErrInvalidJSON, 2, ""},
 		{"sqs body missing", func() error {
 			_, err := ParseSQS[valOrder]([]byte(`{"Records":[{"body":` + strconv.Quote(good) + `},{"messageId":"x"}]}`))
 			return err
-		}, ErrEnvelope, 1, ""},
-		{"sqs not an sqs event", func() error { _, err := ParseSQS[valOrder](validationFixture(t, "eventbridge.json")); return err }, ErrEnvelope, -1, ""},
-		{"sqs event not JSON", func() error { _, err := ParseSQS[valOrder]([]byte(`[`)); return err }, ErrInvalidJSON, -1, ""},
-		{"sns message missing", func() error { _, err := ParseSNS[valOrder]([]byte(`{"Records":[{"Sns":{}}]}`)); return err }, ErrEnvelope, 0, ""},
+		}, powertools.ErrEnvelope, 1, ""},
+		{"sqs not an sqs event", func() error { _, err := ParseSQS[valOrder](validationFixture(t, "eventbridge.json")); return err }, powertools.ErrEnvelope, -1, ""},
+		{"sqs event not JSON", func() error { _, err := ParseSQS[valOrder]([]byte(`[`)); return err }, powertools.ErrInvalidJSON, -1, ""},
+		{"sns message missing", func() error { _, err := ParseSNS[valOrder]([]byte(`{"Records":[{"Sns":{}}]}`)); return err }, powertools.ErrEnvelope, 0, ""},
 		{"kinesis bad base64", func() error {
 			_, err := ParseKinesis[valOrder]([]byte(`{"Records":[{"kinesis":{"data":"` + base64.StdEncoding.EncodeToString([]byte(good)) + `"}},{"kinesis":{"data":"%%"}}]}`))
 			return err
-		}, ErrInvalidBase64, 1, ""},
+		}, powertools.ErrInvalidBase64, 1, ""},
 		{"cloudwatch logs bad gzip", func() error {
 			_, err := ParseCloudWatchLogs[valLogLine]([]byte(`{"awslogs":{"data":"aGVsbG8="}}`))
 			return err
-		}, ErrInvalidGzip, -1, ""},
+		}, powertools.ErrInvalidGzip, -1, ""},
 		{"cloudwatch logs message not JSON", func() error {
 			logs := `{"logEvents":[{"id":"1","timestamp":1,"message":"START RequestId: 1"}]}`
-			_, err := ParseCloudWatchLogs[valLogLine]([]byte(`{"awslogs":{"data":"` + validationGzip64(t, []byte(logs)) + `"}}`))
+			_, err := ParseCloudWatchLogs[valLogLine]([]byte(`{"awslogs":{"data":"` + testenv.Gzip64(t, []byte(logs)) + `"}}`))
 			return err
-		}, ErrInvalidJSON, 0, ""},
+		}, powertools.ErrInvalidJSON, 0, ""},
 		{"cloudwatch logs enum", func() error {
 			logs := `{"logEvents":[{"id":"1","timestamp":1,"message":"{\"level\":\"FATAL\",\"message\":\"m\",\"order_id\":\"o\",\"code\":1}"}]}`
-			_, err := ParseCloudWatchLogs[valLogLine]([]byte(`{"awslogs":{"data":"` + validationGzip64(t, []byte(logs)) + `"}}`))
+			_, err := ParseCloudWatchLogs[valLogLine]([]byte(`{"awslogs":{"data":"` + testenv.Gzip64(t, []byte(logs)) + `"}}`))
 			return err
-		}, ErrValidation, 0, "$.level"},
-		{"eventbridge detail missing", func() error { _, err := ParseEventBridge[valOrder]([]byte(`{"detail-type":"x"}`)); return err }, ErrEnvelope, -1, ""},
-		{"api gateway body null", func() error { _, err := ParseAPIGateway[valOrder]([]byte(`{"body":null}`)); return err }, ErrEnvelope, -1, ""},
+		}, validation.ErrValidation, 0, "$.level"},
+		{"eventbridge detail missing", func() error { _, err := ParseEventBridge[valOrder]([]byte(`{"detail-type":"x"}`)); return err }, powertools.ErrEnvelope, -1, ""},
+		{"api gateway body null", func() error { _, err := ParseAPIGateway[valOrder]([]byte(`{"body":null}`)); return err }, powertools.ErrEnvelope, -1, ""},
 		{"api gateway bad base64 body", func() error {
 			_, err := ParseAPIGateway[valOrder]([]byte(`{"body":"***","isBase64Encoded":true}`))
 			return err
-		}, ErrInvalidBase64, -1, ""},
+		}, powertools.ErrInvalidBase64, -1, ""},
 		{"dynamodb image invalid", func() error {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"eventName":"INSERT","dynamodb":{"NewImage":{"id":{"S":""},"quantity":{"N":"1"},"price":{"N":"1"},"customer":{"M":{"email":{"S":"a@example.com"}}},"gift":{"BOOL":true},"note":{"NULL":true}}}}]}`))
 			return err
-		}, ErrValidation, 0, "$.id"},
+		}, validation.ErrValidation, 0, "$.id"},
 		{"dynamodb bad number", func() error {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"dynamodb":{"NewImage":{"quantity":{"N":"one"}}}}]}`))
 			return err
-		}, ErrInvalidJSON, 0, ""},
+		}, powertools.ErrInvalidJSON, 0, ""},
 		{"dynamodb unknown type", func() error {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"dynamodb":{"NewImage":{"quantity":{"X":"1"}}}}]}`))
 			return err
-		}, ErrInvalidJSON, 0, ""},
+		}, powertools.ErrInvalidJSON, 0, ""},
 		{"dynamodb record without dynamodb", func() error {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"eventName":"INSERT"}]}`))
 			return err
-		}, ErrEnvelope, 0, ""},
-		{"type without schema", func() error { _, err := ParseSQS[func()](validationFixture(t, "sqs.json")); return err }, ErrSchema, -1, ""},
+		}, powertools.ErrEnvelope, 0, ""},
+		{"type without schema", func() error { _, err := ParseSQS[func()](validationFixture(t, "sqs.json")); return err }, validation.ErrSchema, -1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,7 +253,7 @@ func TestParseHelperErrors(t *testing.T) {
 			assert.Equal(t, tt.wantRecord, pe.Record, err.Error())
 			assert.True(t, strings.HasPrefix(err.Error(), "powertools: parse "), err.Error())
 			if tt.wantPath != "" {
-				var ve *ValidationError
+				var ve *validation.ValidationError
 				require.ErrorAs(t, err, &ve)
 				assert.Equal(t, tt.wantPath, ve.Path)
 			}
@@ -268,12 +282,12 @@ func TestParseConcurrentFirstUse(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"sqs.json", "sqs_invalid.json", "kinesis.json", "sns.json"} {
-		f.Add(validationFixture(f, name), EnvelopeSQS)
+		f.Add(validationFixture(f, name), powertools.EnvelopeSQS)
 	}
-	f.Add(validationFixture(f, "apigw_rest.json"), EnvelopeAPIGatewayREST)
-	f.Add(validationFixture(f, "cloudwatch_logs.json"), EnvelopeCloudWatchLogs)
+	f.Add(validationFixture(f, "apigw_rest.json"), powertools.EnvelopeAPIGatewayREST)
+	f.Add(validationFixture(f, "cloudwatch_logs.json"), powertools.EnvelopeCloudWatchLogs)
 	f.Add(validationFixture(f, "dynamodb_stream.json"), "")
-	f.Add([]byte(`{"Records":[{"body":"{\"id\":1}"}]}`), EnvelopeSQS)
+	f.Add([]byte(`{"Records":[{"body":"{\"id\":1}"}]}`), powertools.EnvelopeSQS)
 	f.Fuzz(func(t *testing.T, payload []byte, envelope string) {
 		check := func(err error) {
 			if err == nil {
@@ -304,12 +318,12 @@ func FuzzParse(f *testing.F) {
 
 // BenchmarkParseSQSBatch parses an SQS batch of 10 orders into valOrder values. cold empties the schema
 // cache before every call (the first call of a process derives and compiles the type's schema); warm is
-// every later call. envelope is the generic Parse over EnvelopeSQS.
+// every later call. envelope is the generic Parse over powertools.EnvelopeSQS.
 func BenchmarkParseSQSBatch(b *testing.B) {
 	var recs []any
 	for i := range 10 {
 		body, _ := json.Marshal(valOrder{ID: "ord-" + string(rune('0'+i)), Quantity: i + 1, Price: 9.5,
-			Customer: valCustomer{"buyer@example.com"}, Items: []valItem{{"SKU-1", 1}, {"SKU-2", 2}}})
+			Customer: valCustomer{Email: "buyer@example.com"}, Items: []valItem{{SKU: "SKU-1", Count: 1}, {SKU: "SKU-2", Count: 2}}})
 		recs = append(recs, map[string]any{"messageId": "059f36b4-87a3-44ab-83d2-661975830a7d", "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
 			"body": string(body), "attributes": map[string]string{"ApproximateReceiveCount": "1", "SentTimestamp": "1545082649183"},
 			"messageAttributes": map[string]any{}, "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3", "eventSource": "aws:sqs",
@@ -320,7 +334,7 @@ func BenchmarkParseSQSBatch(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if reset {
-				schemaResetCaches()
+				cachereset.Schemas()
 			}
 			got, err := ParseSQS[valOrder](ev)
 			if err != nil || len(got) != 10 {
@@ -333,7 +347,7 @@ func BenchmarkParseSQSBatch(b *testing.B) {
 	b.Run("envelope", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			got, err := Parse[[]valOrder](ev, EnvelopeSQS)
+			got, err := Parse[[]valOrder](ev, powertools.EnvelopeSQS)
 			if err != nil || len(got) != 10 {
 				b.Fatal(err)
 			}
@@ -431,6 +445,6 @@ func TestParseSQSDecodeFailureAfterValidation(t *testing.T) {
 	var pe *ParseError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, 1, pe.Record)
-	assert.ErrorIs(t, err, ErrInvalidJSON)
+	assert.ErrorIs(t, err, powertools.ErrInvalidJSON)
 	assert.Contains(t, err.Error(), "unlucky number")
 }

@@ -1,0 +1,38 @@
+package parser_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/parser"
+)
+
+type PurchaseOrder struct {
+	ID       string `json:"id" jsonschema:"minLength=1"`
+	Quantity int    `json:"quantity" jsonschema:"minimum=1,maximum=100"`
+	Note     string `json:"note,omitempty"`
+}
+
+func ExampleParseSQS() {
+	event := []byte(`{"Records":[
+		{"messageId":"1","body":"{\"id\":\"ord-1\",\"quantity\":2}"},
+		{"messageId":"2","body":"{\"id\":\"ord-2\",\"quantity\":0}"}
+	]}`)
+	orders, err := parser.ParseSQS[PurchaseOrder](event)
+	var pe *parser.ParseError
+	if errors.As(err, &pe) {
+		fmt.Println("record", pe.Record)
+	}
+	fmt.Println(len(orders), err)
+	// Output:
+	// record 1
+	// 0 powertools: parse sqs record 1: validation failed at $.quantity: minimum: got 0, want 1
+}
+
+func ExampleParse() {
+	event := []byte(`{"version":"0","detail-type":"OrderPlaced","detail":{"id":"ord-7","quantity":3}}`)
+	order, err := parser.Parse[PurchaseOrder](event, powertools.EnvelopeEventBridge)
+	fmt.Printf("%+v %v\n", order, err)
+	// Output: {ID:ord-7 Quantity:3 Note:} <nil>
+}
