@@ -18,8 +18,9 @@ import (
 
 // ParseError reports a value the parser could not turn into its Go type. Record is the index of the
 // failing record in a batch (-1 when the event carries a single value); Source names the event source
-// or the envelope. Err is a *ValidationError (whose Path is written against the record), a *DecodeError,
-// a *JMESPathError or an *EnvelopeError, reachable through errors.Is and errors.As.
+// or the envelope. Err is a *validation.ValidationError (whose Path is written against the record), a
+// *validation.SchemaError, a *powertools.DecodeError, a *powertools.JMESPathError or a
+// *powertools.EnvelopeError, reachable through errors.Is and errors.As.
 type ParseError struct {
 	Source string
 	Record int
@@ -42,8 +43,9 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse decodes payload into T, after unwrapping it with the JMESPath envelope when envelope is not ""
-// (an Envelope* constant or any expression). The value is first validated against SchemaFor[T](). With
-// an envelope that selects a list (EnvelopeSQS, EnvelopeKinesisDataStream...) T is a slice type and a
+// (a powertools.Envelope* constant or any expression). The value is first validated against
+// validation.SchemaFor[T](). With an envelope that selects a list (powertools.EnvelopeSQS,
+// powertools.EnvelopeKinesisDataStream...) T is a slice type and a
 // validation failure's ParseError.Record is the index of the failing element. Errors are *ParseError.
 func Parse[T any](payload []byte, envelope string) (T, error) {
 	var zero T

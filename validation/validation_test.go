@@ -288,6 +288,17 @@ func TestNewRejectsBadValidation(t *testing.T) {
 	}
 }
 
+func TestNewJoinsValidationErrorsWithOthers(t *testing.T) {
+	_, err := powertools.New(powertools.WithEnv(map[string]string{"POWERTOOLS_LOGGER_LOG_EVENT": "perhaps"}),
+		With(SchemaJSON(`{"minimum":"one"}`), Schema{}, "Records[*"))
+	require.ErrorIs(t, err, powertools.ErrConfig)
+	for _, want := range []string{"POWERTOOLS_LOGGER_LOG_EVENT", "validation.With", "inbound schema", "Records[*"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	var ce *powertools.ConfigError
+	require.ErrorAs(t, err, &ce)
+}
+
 func TestValidationMiddlewareConcurrent(t *testing.T) {
 	app, calls := valApp(t, With(SchemaFor[valOrder](), Schema{}, powertools.EnvelopeAPIGatewayREST))
 	h := app.Wrap(func(ctx context.Context, ev json.RawMessage) error { calls.Add(1); return nil })
