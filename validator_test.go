@@ -25,18 +25,18 @@ var errTestNull = errors.New("null refused")
 func (v *testValidator) Init() error { v.inits++; return v.initErr }
 
 func (v *testValidator) ValidateEvent(_ context.Context, event []byte) error {
-	v.in++
-	v.lastEvent = string(event)
-	if string(event) == "null" {
-		return errTestNull
-	}
-	return nil
+	return testRefuseNull(&v.in, &v.lastEvent, event)
 }
 
 func (v *testValidator) ValidateResponse(_ context.Context, response []byte) error {
-	v.out++
-	v.lastR = string(response)
-	if string(response) == "null" {
+	return testRefuseNull(&v.out, &v.lastR, response)
+}
+
+// testRefuseNull counts a call, keeps what it saw and refuses JSON null.
+func testRefuseNull(calls *int, last *string, b []byte) error {
+	*calls++
+	*last = string(b)
+	if string(b) == "null" {
 		return errTestNull
 	}
 	return nil

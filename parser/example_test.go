@@ -8,10 +8,10 @@ import (
 	"github.com/gopowertools/powertools/parser"
 )
 
-type PurchaseOrder struct {
+// Order's schema, derived from its tags, requires both fields.
+type Order struct {
 	ID       string `json:"id" jsonschema:"minLength=1"`
-	Quantity int    `json:"quantity" jsonschema:"minimum=1,maximum=100"`
-	Note     string `json:"note,omitempty"`
+	Quantity int    `json:"quantity" jsonschema:"minimum=1"`
 }
 
 func ExampleParseSQS() {
@@ -19,7 +19,7 @@ func ExampleParseSQS() {
 		{"messageId":"1","body":"{\"id\":\"ord-1\",\"quantity\":2}"},
 		{"messageId":"2","body":"{\"id\":\"ord-2\",\"quantity\":0}"}
 	]}`)
-	orders, err := parser.ParseSQS[PurchaseOrder](event)
+	orders, err := parser.ParseSQS[Order](event)
 	var pe *parser.ParseError
 	if errors.As(err, &pe) {
 		fmt.Println("record", pe.Record)
@@ -32,7 +32,7 @@ func ExampleParseSQS() {
 
 func ExampleParse() {
 	event := []byte(`{"version":"0","detail-type":"OrderPlaced","detail":{"id":"ord-7","quantity":3}}`)
-	order, err := parser.Parse[PurchaseOrder](event, powertools.EnvelopeEventBridge)
+	order, err := parser.Parse[Order](event, powertools.EnvelopeEventBridge)
 	fmt.Printf("%+v %v\n", order, err)
-	// Output: {ID:ord-7 Quantity:3 Note:} <nil>
+	// Output: {ID:ord-7 Quantity:3} <nil>
 }
