@@ -217,6 +217,7 @@ func Gunzip(b []byte) ([]byte, error) {
 type jmesQuery struct {
 	expr string
 	q    jmespath.JMESPath
+	env  *Envelope // its exported face, made once with it so CompileEnvelope allocates nothing when warm
 }
 
 // jmesCache holds compiled expressions by their text. It is bounded: past jmesCacheMax entries new
@@ -258,7 +259,9 @@ func jmesCompile(expr string) (q *jmesQuery, err error) {
 	if err != nil {
 		return nil, &JMESPathError{Expr: expr, Err: err}
 	}
-	return &jmesQuery{expr: expr, q: c}, nil
+	q = &jmesQuery{expr: expr, q: c}
+	q.env = &Envelope{q: q}
+	return q, nil
 }
 
 // jmesResetCache empties the expression cache (benchmarks measure the cold path with it).
@@ -413,7 +416,7 @@ func CompileEnvelope(expr string) (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Envelope{q: q}, nil
+	return q.env, nil
 }
 
 // String is the envelope's expression ("" for a nil Envelope).

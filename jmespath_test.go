@@ -141,6 +141,12 @@ func TestEnvelopeHook(t *testing.T) {
 
 	_, err = CompileEnvelope("Records[")
 	require.ErrorIs(t, err, ErrJMESPath)
+
+	// Warm, the hook costs nothing: the cached expression carries its Envelope.
+	again, err := CompileEnvelope(EnvelopeEventBridge)
+	require.NoError(t, err)
+	assert.Same(t, env, again)
+	assert.Zero(t, testing.AllocsPerRun(20, func() { _, _ = CompileEnvelope(EnvelopeEventBridge) }))
 }
 
 func TestSearchGoValues(t *testing.T) {

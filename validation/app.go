@@ -85,6 +85,9 @@ func (v *validator) check(stage string, sch *schemaCompiled, env *powertools.Env
 		raw = []byte("null") // a handler without a result answers null
 	}
 	err := validateText(sch, env, raw)
+	if err == nil {
+		return nil // before errors.As, whose target would escape: no allocation on success
+	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		ve.Stage = stage

@@ -709,3 +709,24 @@ func TestEnvelopeOverTheWrongSourceMatchesNothing(t *testing.T) {
 	err = Validate(validationFixture(t, "apigw_http_base64.json"), SchemaJSON(`{}`), powertools.EnvelopeAPIGatewayHTTP)
 	require.ErrorIs(t, err, powertools.ErrInvalidJSON)
 }
+
+// TestWithNoAllocationOnSuccess: the App's validator adds no allocation to the validation itself on a
+// valid event.
+func TestWithNoAllocationOnSuccess(t *testing.T) {
+	ev := validationFixture(t, "apigw_rest.json")
+	v := &validator{inbound: SchemaFor[valOrder](), expr: powertools.EnvelopeAPIGatewayREST}
+	require.NoError(t, v.Init())
+	ctx := context.Background()
+	require.NoError(t, v.ValidateEvent(ctx, ev))
+	viaApp := testing.AllocsPerRun(50, func() {
+		if err := v.ValidateEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	})
+	direct := testing.AllocsPerRun(50, func() {
+		if err := validateText(v.in, v.env, ev); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Equal(t, direct, viaApp)
+}
