@@ -1,12 +1,10 @@
 package parser
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -146,48 +144,6 @@ func parserBatch[T any](source string, texts func(yield func(int, []byte, error)
 	return out, nil
 }
 
-// parserSQSBodies finds the body of every record of an SQS event with the fast path's scanner, which
-// checks the whole event's syntax but builds nothing: decoding the event's other fields (attributes,
-// receipt handles, ARNs) was a third of a warm ParseSQS. It appends each body string's bounds, quotes
-// included, to bodies. ok is false for anything but the plain shape: the event not an object, "Records"
-// absent, repeated, null or not a list of objects, a body absent, repeated or not a string, a key
-// encoding/json would match without being spelled the same ("records", an escaped or non-ASCII key),
-// malformed JSON anywhere. ParseSQS then decodes the event as before, with the same errors.
-func parserSQSBodies(bodies [][2]int, payload []byte) (_ [][2]int, ok bool) {
-	sc := jsonscan.Scanner{B: payload}
-	found := false
-	ok = jsonscan.Object(&sc, func(key []byte) bool {
-		if string(key) != "Records" || found || sc.Peek() != '[' {
-			return !bytes.EqualFold(key, []byte("Records")) && sc.Skip(1)
-		}
-		found = true
-		sc.I++
-		if sc.Eat(']') {
-			return true
-		}
-		for {
-			start := -1
-			if sc.Peek() != '{' || !jsonscan.Object(&sc, func(key []byte) bool {
-				if string(key) != "body" || start >= 0 || sc.Peek() != '"' {
-					return !bytes.EqualFold(key, []byte("body")) && sc.Skip(2)
-				}
-				start = sc.I
-				_, _, ok := sc.Str()
-				bodies = append(bodies, [2]int{start, sc.I})
-				return ok
-			}) || start < 0 {
-				return false
-			}
-			if sc.Eat(',') {
-				continue
-			}
-			return sc.Eat(']')
-		}
-	})
-	sc.WS()
-	return bodies, ok && found && sc.I == len(payload)
-}
-
 // parserBatchJoined is the way of a batch whose records are all valid: it unquotes the JSON strings of
 // payload at bounds into one JSON array, checks each with the schema's fast path as it goes, and decodes
 // the array into []T in one call (a call per record costs encoding/json its state each time). Each
@@ -196,38 +152,18 @@ func parserSQSBodies(bodies [][2]int, payload []byte) (_ [][2]int, ok bool) {
 // caller then goes record by record, which finds the first failure and reports it.
 func parserBatchJoined[T any](payload []byte, bounds [][2]int) ([]T, bool) {
 	sch := validation.SchemaFor[T]()
-	pooled := parserJoinPool.Get().(*[]byte)
-	defer parserJoinPool.Put(pooled)
-	buf := append((*pooled)[:0], '[')
-	defer func() {
-		if *pooled = buf[:0]; cap(buf) > 1<<20 {
-			*pooled = nil
-		}
-	}()
-	for i, b := range bounds {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		start, ok := len(buf), false
-		if buf, ok = jsonscan.Unquote(buf, payload[b[0]+1:b[1]-1]); !ok || sch.ValidateJSON(buf[start:]) != nil {
-			return nil, false
-		}
+	pooled := jsonscan.Buffer()
+	buf, ok := jsonscan.JoinStrings(*pooled, payload, bounds, func(record []byte) bool { return sch.ValidateJSON(record) == nil })
+	defer func() { jsonscan.ReleaseBuffer(pooled, buf) }()
+	if !ok {
+		return nil, false
 	}
-	buf = append(buf, ']')
 	out := make([]T, 0, len(bounds))
 	if err := json.Unmarshal(buf, &out); err != nil || len(out) != len(bounds) {
 		return nil, false
 	}
 	return out, true
 }
-
-// parserBoundsPool keeps the lists of body bounds ParseSQS fills and drops within a call.
-var parserBoundsPool = sync.Pool{New: func() any { return new([][2]int) }}
-
-// parserJoinPool keeps the buffers parserBatchJoined unquotes into: encoding/json copies what it
-// decodes (and an Unmarshaler must copy what it keeps), so a buffer is free again once the batch is
-// decoded. Buffers past 1 MiB are not kept.
-var parserJoinPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // parserUnquoted yields the value of each JSON string of payload at bounds, in one buffer reused from
 // record to record (parserBatch is done with a record's text before it asks for the next).
@@ -267,12 +203,9 @@ func parserMissing(source, path string, record int) error {
 // ParseSQS decodes the JSON body of every record of an SQS event into T.
 func ParseSQS[T any](payload []byte) ([]T, error) {
 	const source = "sqs"
-	pooled := parserBoundsPool.Get().(*[][2]int)
-	defer parserBoundsPool.Put(pooled)
-	bodies, ok := parserSQSBodies((*pooled)[:0], payload)
-	if cap(bodies) <= 1<<16 {
-		*pooled = bodies[:0]
-	}
+	pooled := jsonscan.Bounds()
+	bodies, ok := jsonscan.SQSBodies(*pooled, payload)
+	defer jsonscan.ReleaseBounds(pooled, bodies)
 	if ok {
 		if out, ok := parserBatchJoined[T](payload, bodies); ok {
 			return out, nil

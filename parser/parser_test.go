@@ -14,6 +14,7 @@ import (
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/cachereset"
+	"github.com/gopowertools/powertools/internal/jsonscan"
 	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/gopowertools/powertools/validation"
 )
@@ -386,7 +387,7 @@ func FuzzParserSQSBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		bounds, ok := parserSQSBodies(nil, payload)
+		bounds, ok := jsonscan.SQSBodies(nil, payload)
 		if !ok {
 			return
 		}
@@ -412,11 +413,11 @@ func FuzzParserSQSBodies(f *testing.F) {
 
 // TestParserSQSBodiesScanned: a real SQS event takes the scanner's way, and odd ones the decoder's.
 func TestParserSQSBodiesScanned(t *testing.T) {
-	bounds, ok := parserSQSBodies(nil, validationFixture(t, "sqs.json"))
+	bounds, ok := jsonscan.SQSBodies(nil, validationFixture(t, "sqs.json"))
 	assert.True(t, ok)
 	assert.NotEmpty(t, bounds)
 	for _, odd := range []string{`{"records":[{"body":"{}"}]}`, `{"Records":[{"body":"{}","Body":"{}"}]}`, `{"Records":null}`, `{"Records":[{}]}`, `[]`} {
-		_, ok := parserSQSBodies(nil, []byte(odd))
+		_, ok := jsonscan.SQSBodies(nil, []byte(odd))
 		assert.False(t, ok, odd)
 	}
 }

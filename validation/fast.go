@@ -627,19 +627,29 @@ func (n schemaNumber) holds(b *schemaFastBound, ok func(cmp int) bool) bool {
 	return parsed && ok(r.Cmp(b.r))
 }
 
-// validateFast is the fast path of Validate and With for an event given as JSON text, without
-// an envelope or with the API Gateway one (powertools_json(body)): the document, or the body the scanner
-// finds, is checked by the schema's fast path. true means valid; false means "not shown valid", and the
-// caller decodes the event and asks the validator, which gives the verdict and the error.
+// validateFast is the fast path of Validate and With for an event given as JSON text, without an
+// envelope, with the API Gateway one (powertools_json(body)) or the SQS one
+// (Records[*].powertools_json(body)): the document, or what the envelope would select, is checked by the
+// schema's fast path. true means valid; false means "not shown valid", and the caller decodes the event
+// and asks the validator, which gives the verdict and the error.
 func validateFast(c *schemaCompiled, env *powertools.Envelope, payload []byte) bool {
 	switch {
 	case c.fast == nil:
 		return false
 	case env == nil:
 		return c.fast.validDocument(payload)
-	case env.String() != powertools.EnvelopeAPIGatewayREST:
-		return false
 	}
+	switch env.String() {
+	case powertools.EnvelopeAPIGatewayREST:
+		return c.fast.validAPIGateway(payload)
+	case powertools.EnvelopeSQS:
+		return c.fast.validSQS(payload)
+	}
+	return false
+}
+
+// validAPIGateway checks the JSON document held by the event's "body" string.
+func (n *schemaFast) validAPIGateway(payload []byte) bool {
 	sc := jsonscan.Scanner{B: payload}
 	body := [2]int{-1, -1}
 	ok := jsonscan.Object(&sc, func(key []byte) bool {
@@ -660,5 +670,33 @@ func validateFast(c *schemaCompiled, env *powertools.Envelope, payload []byte) b
 	}
 	raw := payload[body[0]+1 : body[1]-1]
 	text, ok := jsonscan.Unquote(make([]byte, 0, len(raw)), raw)
-	return ok && c.fast.validDocument(text)
+	return ok && n.validDocument(text)
+}
+
+// validSQS checks what the SQS envelope selects from an SQS event: the array of the JSON documents its
+// records' bodies hold, in order. The scanner finds the bodies (jsonscan.SQSBodies, as ParseSQS does)
+// and their values are joined into the text of that array, which the schema's fast path checks as it
+// checks any document: the schema is the array's (a schema for one body is checked against the array,
+// as by the validator). Each body must be exactly one JSON value and not null, since the envelope's
+// projection drops null bodies (the array would be shorter than the batch); an empty batch, an odd
+// event (see SQSBodies) or a body Unquote leaves to encoding/json goes to the validator as well.
+func (n *schemaFast) validSQS(payload []byte) bool {
+	pooledBounds := jsonscan.Bounds()
+	bodies, ok := jsonscan.SQSBodies(*pooledBounds, payload)
+	defer jsonscan.ReleaseBounds(pooledBounds, bodies)
+	if !ok || len(bodies) == 0 {
+		return false
+	}
+	pooled := jsonscan.Buffer()
+	text, ok := jsonscan.JoinStrings(*pooled, payload, bodies, validSQSBody)
+	ok = ok && n.validDocument(text)
+	jsonscan.ReleaseBuffer(pooled, text)
+	return ok
+}
+
+// validSQSBody reports whether a body's value is one element of the envelope's array: one JSON value,
+// not null.
+func validSQSBody(value []byte) bool {
+	sc := jsonscan.Scanner{B: value}
+	return sc.Peek() != 'n' && jsonscan.OneValue(value)
 }
