@@ -205,8 +205,11 @@ func TestValidateSQSWarmAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	assert.Zero(t, allocs)
 	t.Logf("warm validation of an SQS event of 3 records: %.0f allocations", allocs)
+	if validationRaceEnabled {
+		t.Skip("the race detector empties sync.Pool at random: allocations are counted without it")
+	}
+	assert.Zero(t, allocs)
 }
 
 // FuzzValidateFastSQS: whatever the event, the fast path of the SQS envelope never accepts what the

@@ -1,0 +1,6 @@
+//go:build !race
+
+package validation
+
+// validationRaceEnabled: see race_test.go.
+const validationRaceEnabled = false
