@@ -11,7 +11,8 @@
 // ([SchemaFor], from json and jsonschema struct tags). Each is compiled once per process, on first use or
 // by [Schema.Compile], and shared: two Schemas of the same text or type use the same compiled form. Most
 // valid documents are accepted by a fast path reading the JSON text itself, without decoding it or
-// allocating; anything else goes to the validator, which gives the verdict and the error.
+// allocating, also through the API Gateway and SQS envelopes (the event is scanned for its bodies, not
+// decoded); anything else goes to the validator, which gives the verdict and the error.
 //
 // # With the App
 //
