@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -860,6 +861,7 @@ func TestBatchImageBad(t *testing.T) {
 
 // TestBatchAllocs: the allocations of a batch without failures do not grow with the batch.
 func TestBatchAllocs(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	ctx := batchInvocation(t, io.Discard)
 	fn := func(context.Context, events.SQSMessage) error { return nil }
 	for _, n := range []int{10, 1000} {

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -347,6 +348,7 @@ func plainZap(caller bool) *zap.Logger {
 // TestLoggerAllocationBudget: a line with typed fields allocates no more than zap's own JSON logger
 // writing the same line; a line below the level allocates nothing.
 func TestLoggerAllocationBudget(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	app := newApp(t, lambdaEnv, powertools.WithLogOutput(io.Discard))
 	var ctx context.Context
 	_, _ = app.Wrap(func(c context.Context) error { ctx = c; return nil }).Invoke(lambdaCtx("req-1"), []byte(`{}`))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 )
@@ -774,9 +775,7 @@ func TestMetricsStringEscaping(t *testing.T) {
 // TestMetricsFlushAllocs holds the allocation budget: adding 10 metrics and 3 dimensions and flushing
 // allocates at most 2 times once the pools are warm.
 func TestMetricsFlushAllocs(t *testing.T) {
-	if metricsRaceEnabled {
-		t.Skip("allocation budget checked without -race only: the race detector makes sync.Pool drop items at random")
-	}
+	testenv.SkipAllocsUnderRace(t)
 	app, err := New(WithEnv(map[string]string{}), WithLogOutput(io.Discard), WithMetrics("Allocs"), WithMetricsOutput(io.Discard))
 	require.NoError(t, err)
 	r := app.metrics

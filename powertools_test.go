@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -509,6 +510,7 @@ func BenchmarkInvoke(b *testing.B) {
 // TestWrapAllocationBudget: with every feature off, Wrap adds at most 3 allocations per invocation over
 // bare aws-lambda-go running the same handler.
 func TestWrapAllocationBudget(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	app := newApp(t, nil, powertools.WithLogOutput(io.Discard))
 	ctx := lambdaCtx("alloc")
 	allocs := func(h powertools.Handler) float64 {

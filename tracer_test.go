@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -772,6 +773,7 @@ func TestTracerDaemonAddress(t *testing.T) {
 
 // TestTracerAllocations keeps the untraced paths cheap and the traced ones bounded.
 func TestTracerAllocations(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	a, err := New(WithEnv(nil), WithLogOutput(io.Discard))
 	require.NoError(t, err)
 	inv := a.newInvocation(context.Background())
@@ -884,6 +886,7 @@ func TestTracerStreamsManySubsegments(t *testing.T) {
 // TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the trace
 // and handler subsegment, the child, their slices (the document itself is encoded into a pooled buffer).
 func TestTracerInvocationAllocations(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	l := startXRayListener(t)
 	handler := func(ctx context.Context, _ struct{}) (int, error) {
 		return 1, Tracer(ctx).Capture("child", func(context.Context) error { return nil })

@@ -357,6 +357,7 @@ func BenchmarkParseSQSBatch(b *testing.B) {
 }
 
 func TestParseSQSWarmAllocations(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	ev := validationFixture(t, "sqs.json")
 	_, err := ParseSQS[valOrder](ev)
 	require.NoError(t, err)

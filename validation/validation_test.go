@@ -329,6 +329,7 @@ func TestValidationMiddlewareConcurrent(t *testing.T) {
 }
 
 func TestValidateWarmAllocations(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	ev := validationFixture(t, "apigw_rest.json")
 	schema := SchemaFor[valOrder]()
 	require.NoError(t, Validate(ev, schema, powertools.EnvelopeAPIGatewayREST))
@@ -495,6 +496,7 @@ func TestSchemaFastErrorsUnchanged(t *testing.T) {
 // TestSchemaFastAllocs: the fast path allocates only for format checks (the string it hands to the
 // checker, and what the email checker allocates itself).
 func TestSchemaFastAllocs(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	c, err := SchemaFor[valOrder]().compiled()
 	require.NoError(t, err)
 	doc := []byte(`{"id":"ord-1","quantity":2,"price":9.5,"customer":{"email":"buyer@example.com"},` +
@@ -713,6 +715,7 @@ func TestEnvelopeOverTheWrongSourceMatchesNothing(t *testing.T) {
 // TestWithNoAllocationOnSuccess: the App's validator adds no allocation to the validation itself on a
 // valid event.
 func TestWithNoAllocationOnSuccess(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
 	ev := validationFixture(t, "apigw_rest.json")
 	v := &validator{inbound: SchemaFor[valOrder](), expr: powertools.EnvelopeAPIGatewayREST}
 	require.NoError(t, v.Init())

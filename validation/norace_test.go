@@ -1,6 +1,0 @@
-//go:build !race
-
-package validation
-
-// validationRaceEnabled: see race_test.go.
-const validationRaceEnabled = false
