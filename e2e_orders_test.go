@@ -45,7 +45,7 @@ func TestEndToEndOrders(t *testing.T) {
 	provider := paymentstest.NewServer()
 	t.Cleanup(provider.Close)
 
-	srv := e2eServer(t)
+	srv := runtimeapi.StartForTest(t)
 	fn := e2eStart(t, bin, srv,
 		"AWS_LAMBDA_FUNCTION_NAME=orders", // later values win over e2eStart's
 		"POWERTOOLS_SERVICE_NAME=orders",

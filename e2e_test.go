@@ -38,7 +38,7 @@ func TestEndToEndHello(t *testing.T) {
 
 // e2eInvocations drives one invocation per sample event, plus a payload the handler cannot decode.
 func e2eInvocations(t *testing.T, bin string) {
-	srv := e2eServer(t)
+	srv := runtimeapi.StartForTest(t)
 	fn := e2eStart(t, bin, srv)
 	ctx := e2eContext(t)
 
@@ -129,7 +129,7 @@ func e2eInvocations(t *testing.T, bin string) {
 // invocations until all 8 loops are polling at once, then hands one to each before any can answer.
 func e2eConcurrent(t *testing.T, bin string) {
 	const loops, invokes = 8, 64
-	srv := e2eServer(t)
+	srv := runtimeapi.StartForTest(t)
 	srv.Hold()
 	fn := e2eStart(t, bin, srv, "AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(loops))
 	ctx := e2eContext(t)
@@ -184,7 +184,7 @@ func e2eConcurrent(t *testing.T, bin string) {
 // e2eBadConfig starts the function with a log level New refuses: Start writes one JSON line naming the
 // problem and exits non-zero before polling.
 func e2eBadConfig(t *testing.T, bin string) {
-	srv := e2eServer(t)
+	srv := runtimeapi.StartForTest(t)
 	fn := e2eStart(t, bin, srv, "POWERTOOLS_LOG_LEVEL=LOUD")
 	select {
 	case <-fn.done:
@@ -203,14 +203,6 @@ func e2eBadConfig(t *testing.T, bin string) {
 	assert.Contains(t, string(raw), "POWERTOOLS_LOG_LEVEL", "the line names the variable")
 	assert.Contains(t, string(raw), "LOUD", "and the refused value")
 	assert.Equal(t, 0, srv.Stats().MaxPollers, "it never polled for an invocation")
-}
-
-func e2eServer(t *testing.T) *runtimeapi.Server {
-	t.Helper()
-	srv, err := runtimeapi.Start()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
 }
 
 func e2eContext(t *testing.T) context.Context {

@@ -212,39 +212,52 @@ func ParseSQS[T any](payload []byte) ([]T, error) {
 		}
 		return parserBatch[T](source, parserUnquoted(payload, bodies))
 	}
-	var ev struct {
-		Records *[]struct {
-			Body *string `json:"body"`
-		} `json:"Records"`
+	type record struct {
+		Body *string `json:"body"`
 	}
-	if err := parserEvent(source, payload, &ev); err != nil {
-		return nil, err
-	}
-	if ev.Records == nil {
-		return nil, parserMissing(source, "Records", -1)
-	}
-	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
-		for i, r := range *ev.Records {
-			if r.Body == nil {
-				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].body"})
-				return
-			}
-			if !yield(i, []byte(*r.Body), nil) {
-				return
-			}
+	return parserRecords[T](source, payload, func(i int, r *record) ([]byte, error) {
+		if r.Body == nil {
+			return nil, parserMissingField(i, "body")
 		}
+		return []byte(*r.Body), nil
 	})
 }
 
 // ParseSNS decodes the JSON message of every record of an SNS event into T.
 func ParseSNS[T any](payload []byte) ([]T, error) {
-	const source = "sns"
+	type record struct {
+		Sns *struct {
+			Message *string `json:"Message"`
+		} `json:"Sns"`
+	}
+	return parserRecords[T]("sns", payload, func(i int, r *record) ([]byte, error) {
+		if r.Sns == nil || r.Sns.Message == nil {
+			return nil, parserMissingField(i, "Sns.Message")
+		}
+		return []byte(*r.Sns.Message), nil
+	})
+}
+
+// ParseKinesis decodes the base64 JSON data of every record of a Kinesis Data Streams event into T.
+func ParseKinesis[T any](payload []byte) ([]T, error) {
+	type record struct {
+		Kinesis *struct {
+			Data *string `json:"data"`
+		} `json:"kinesis"`
+	}
+	return parserRecords[T]("kinesis", payload, func(i int, r *record) ([]byte, error) {
+		if r.Kinesis == nil || r.Kinesis.Data == nil {
+			return nil, parserMissingField(i, "kinesis.data")
+		}
+		return powertools.DecodeBase64(*r.Kinesis.Data)
+	})
+}
+
+// parserRecords decodes the Records array of an event and parses the payload payloadOf takes from each
+// record, stopping at the first record that fails.
+func parserRecords[T, R any](source string, payload []byte, payloadOf func(i int, r *R) ([]byte, error)) ([]T, error) {
 	var ev struct {
-		Records *[]struct {
-			Sns *struct {
-				Message *string `json:"Message"`
-			} `json:"Sns"`
-		} `json:"Records"`
+		Records *[]R `json:"Records"`
 	}
 	if err := parserEvent(source, payload, &ev); err != nil {
 		return nil, err
@@ -253,46 +266,18 @@ func ParseSNS[T any](payload []byte) ([]T, error) {
 		return nil, parserMissing(source, "Records", -1)
 	}
 	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
-		for i, r := range *ev.Records {
-			if r.Sns == nil || r.Sns.Message == nil {
-				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].Sns.Message"})
-				return
-			}
-			if !yield(i, []byte(*r.Sns.Message), nil) {
+		for i := range *ev.Records {
+			text, err := payloadOf(i, &(*ev.Records)[i])
+			if !yield(i, text, err) {
 				return
 			}
 		}
 	})
 }
 
-// ParseKinesis decodes the base64 JSON data of every record of a Kinesis Data Streams event into T.
-func ParseKinesis[T any](payload []byte) ([]T, error) {
-	const source = "kinesis"
-	var ev struct {
-		Records *[]struct {
-			Kinesis *struct {
-				Data *string `json:"data"`
-			} `json:"kinesis"`
-		} `json:"Records"`
-	}
-	if err := parserEvent(source, payload, &ev); err != nil {
-		return nil, err
-	}
-	if ev.Records == nil {
-		return nil, parserMissing(source, "Records", -1)
-	}
-	return parserBatch[T](source, func(yield func(int, []byte, error) bool) {
-		for i, r := range *ev.Records {
-			if r.Kinesis == nil || r.Kinesis.Data == nil {
-				yield(i, nil, &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "].kinesis.data"})
-				return
-			}
-			data, err := powertools.DecodeBase64(*r.Kinesis.Data)
-			if !yield(i, data, err) {
-				return
-			}
-		}
-	})
+// parserMissingField is the error of record i lacking the field at path.
+func parserMissingField(i int, path string) error {
+	return &powertools.EnvelopeError{Envelope: "Records[" + strconv.Itoa(i) + "]." + path}
 }
 
 // ParseCloudWatchLogs decodes the message of every log event of a CloudWatch Logs subscription event

@@ -94,7 +94,7 @@ func startFunction(t *testing.T, srv *runtimeapi.Server, env ...string) {
 }
 
 func TestAWSLambdaGoRuntimeLoop(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	startFunction(t, srv)
 	ctx := testCtx(t)
 
@@ -143,7 +143,7 @@ func TestAWSLambdaGoRuntimeLoop(t *testing.T) {
 
 func TestAWSLambdaGoConcurrentRuntimeLoops(t *testing.T) {
 	const loops, invokes = 4, 32
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	srv.Hold()
 	startFunction(t, srv, "AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(loops))

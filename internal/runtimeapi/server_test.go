@@ -20,14 +20,6 @@ import (
 
 const api = "/2018-06-01/runtime/"
 
-func startServer(t *testing.T) *runtimeapi.Server {
-	t.Helper()
-	srv, err := runtimeapi.Start()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
-
 func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -75,7 +67,7 @@ func invokeAsync(ctx context.Context, srv *runtimeapi.Server, payload string, op
 }
 
 func TestNextCarriesTheInvocationHeaders(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	deadline := time.UnixMilli(1_900_000_000_123)
 	out := invokeAsync(ctx, srv, `{"hello":"world"}`,
@@ -113,7 +105,7 @@ func TestNextCarriesTheInvocationHeaders(t *testing.T) {
 }
 
 func TestDefaultsAreFilledIn(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	before := time.Now()
 	invokeAsync(ctx, srv, `{}`)
@@ -142,7 +134,7 @@ func TestErrorAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startServer(t)
+			srv := runtimeapi.StartForTest(t)
 			ctx := testCtx(t)
 			out := invokeAsync(ctx, srv, `{}`, runtimeapi.WithRequestID("r"))
 			next(t, ctx, srv)
@@ -179,7 +171,7 @@ func TestResultErrorDecodesTheBody(t *testing.T) {
 
 // A streamed response whose reader fails midway ends with error trailers, as aws-lambda-go sends them.
 func TestResponseWithErrorTrailersIsAnError(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	out := invokeAsync(ctx, srv, `{}`, runtimeapi.WithRequestID("r"))
 	next(t, ctx, srv)
@@ -224,7 +216,7 @@ func (b *trailerBody) Read(p []byte) (int, error) {
 }
 
 func TestAnswersForUnknownOrFinishedInvocationsAreRefused(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	status, body := post(t, srv, "invocation/nope/response", strings.NewReader(`{}`), nil)
 	assert.Equal(t, http.StatusBadRequest, status)
@@ -241,7 +233,7 @@ func TestAnswersForUnknownOrFinishedInvocationsAreRefused(t *testing.T) {
 }
 
 func TestOversizedResponseIsRefused(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	invokeAsync(ctx, srv, `{}`, runtimeapi.WithRequestID("r"))
 	next(t, ctx, srv)
@@ -251,7 +243,7 @@ func TestOversizedResponseIsRefused(t *testing.T) {
 }
 
 func TestInitError(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	status, _ := post(t, srv, "init/error", strings.NewReader(`{"errorMessage":"bad config","errorType":"InitFailed"}`),
 		http.Header{"Lambda-Runtime-Function-Error-Type": {"Runtime.ConfigError"}})
 	assert.Equal(t, http.StatusAccepted, status)
@@ -264,7 +256,7 @@ func TestInitError(t *testing.T) {
 }
 
 func TestDuplicatePendingRequestIDIsRefused(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	invokeAsync(ctx, srv, `{}`, runtimeapi.WithRequestID("same"))
 	require.NoError(t, srv.WaitQueued(ctx, 1))
@@ -273,7 +265,7 @@ func TestDuplicatePendingRequestIDIsRefused(t *testing.T) {
 }
 
 func TestInvokeGivesUpWithItsContext(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	out := invokeAsync(ctx, srv, `{}`)
 	require.NoError(t, srv.WaitQueued(testCtx(t), 1))
@@ -284,7 +276,7 @@ func TestInvokeGivesUpWithItsContext(t *testing.T) {
 }
 
 func TestCloseEndsWaitingInvokes(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	queued := invokeAsync(ctx, srv, `{}`)
 	require.NoError(t, srv.WaitQueued(ctx, 1))
@@ -298,7 +290,7 @@ func TestCloseEndsWaitingInvokes(t *testing.T) {
 
 // A poller that goes away before writing its invocation puts it back: nothing is lost.
 func TestVanishedPollerLosesNoInvocation(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	pollCtx, cancelPoll := context.WithCancel(ctx)
 	errc := make(chan error, 1)
@@ -329,7 +321,7 @@ func TestVanishedPollerLosesNoInvocation(t *testing.T) {
 // Hold, WaitPollers and Release hand an invocation to every waiting poller before any can answer.
 func TestReleaseHandsOutToEveryWaitingPollerAtOnce(t *testing.T) {
 	const n = 5
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	ctx := testCtx(t)
 	srv.Hold()
 	var outs []<-chan outcome
@@ -389,7 +381,7 @@ func TestFunctionErrorJSONShape(t *testing.T) {
 }
 
 func TestOversizedPayloadIsRefused(t *testing.T) {
-	srv := startServer(t)
+	srv := runtimeapi.StartForTest(t)
 	_, err := srv.Invoke(testCtx(t), make([]byte, runtimeapi.MaxPayloadBytes+1))
 	assert.ErrorIs(t, err, runtimeapi.ErrPayloadTooLarge)
 	assert.Equal(t, 0, srv.Stats().Queued)
