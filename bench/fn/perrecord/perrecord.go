@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/bench/fn/core"
 	"github.com/gopowertools/powertools/bench/fn/full"
 	"github.com/gopowertools/powertools/bench/fn/order"
 	"github.com/gopowertools/powertools/validation"
@@ -32,14 +33,8 @@ func Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, e
 	return resp, full.Summary(ctx, ev, resp)
 }
 
-// Options is ../full.Options without the validation middleware, for Handle.
-func Options() []powertools.Option {
-	return []powertools.Option{
-		powertools.WithService(order.Service),
-		powertools.WithMetrics(order.Namespace),
-		powertools.WithTracer(),
-	}
-}
+// Options is ../full.Options without the validation middleware, which is ../core's, for Handle.
+func Options() []powertools.Option { return core.Options() }
 
 // New wraps Handle in an App built from Options and opts.
 func New(opts ...powertools.Option) (powertools.Handler, error) {
