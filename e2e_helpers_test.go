@@ -4,8 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/gopowertools/powertools/internal/runtimeapi"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,4 +25,31 @@ func e2eBuild(t *testing.T, pkg string) string {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build %s:\n%s", pkg, out)
 	return bin
+}
+
+// e2eSampleEvent reads the sample event name of an example ("hello", "orders").
+func e2eSampleEvent(t *testing.T, example, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("examples", example, "events", name))
+	require.NoError(t, err)
+	return b
+}
+
+// e2ePayload is event itself, or the example's sample event when event names a .json file.
+func e2ePayload(t *testing.T, example, event string) []byte {
+	t.Helper()
+	if strings.HasSuffix(event, ".json") {
+		return e2eSampleEvent(t, example, event)
+	}
+	return []byte(event)
+}
+
+// e2eFunctionError checks res is a function error of type errType whose message contains msg.
+func e2eFunctionError(t *testing.T, res runtimeapi.Result, event, errType, msg string) {
+	t.Helper()
+	require.True(t, res.Failed(), "%s: want a function error, got %s", event, res.Body)
+	assert.Equal(t, errType, res.ErrorType, event)
+	fe, err := res.FunctionError()
+	require.NoError(t, err)
+	assert.Contains(t, fe.Message, msg, event)
 }

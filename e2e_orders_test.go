@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,20 +73,13 @@ func TestEndToEndOrders(t *testing.T) {
 	}
 	start := time.Now()
 	for i, c := range calls {
-		payload := []byte(c.event)
-		if strings.HasSuffix(c.event, ".json") {
-			payload = e2eOrdersEvent(t, c.event)
-		}
+		payload := e2ePayload(t, "orders", c.event)
 		id := fmt.Sprintf("ord-%d", i)
 		res, err := srv.Invoke(ctx, payload, runtimeapi.WithRequestID(id), runtimeapi.WithFunctionARN(e2eOrdersARN),
 			runtimeapi.WithTraceID(e2eTrace(i)))
 		require.NoError(t, err, c.event)
 		if c.errorType != "" {
-			require.True(t, res.Failed(), "%s: want a function error, got %s", c.event, res.Body)
-			assert.Equal(t, c.errorType, res.ErrorType, c.event)
-			fe, err := res.FunctionError()
-			require.NoError(t, err)
-			assert.Contains(t, fe.Message, c.errorMsg, c.event)
+			e2eFunctionError(t, res, c.event, c.errorType, c.errorMsg)
 			continue
 		}
 		require.False(t, res.Failed(), "%s: %s", c.event, res.Body)
@@ -293,11 +284,4 @@ func e2eOrdersTraces(t *testing.T, calls []e2eOrdersCall, daemon *net.UDPConn, p
 		gotCalls = append(gotCalls, fmt.Sprintf("%s %d %s", ch.IdempotencyKey, ch.Status, ch.TraceHeader))
 	}
 	assert.Equal(t, wantCalls, gotCalls, "the provider's requests, each with its subsegment as parent")
-}
-
-func e2eOrdersEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("examples", "orders", "events", name))
-	require.NoError(t, err)
-	return b
 }

@@ -6,11 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,21 +54,14 @@ func e2eInvocations(t *testing.T, bin string) {
 		{event: `["not", "an", "object"]`, wantError: "EventDecodeError", wantMessage: "powertools: decode event into events.APIGatewayV2HTTPRequest"},
 	}
 	for i, tt := range tests {
-		payload := []byte(tt.event)
-		if strings.HasSuffix(tt.event, ".json") {
-			payload = e2eEvent(t, tt.event)
-		}
+		payload := e2ePayload(t, "hello", tt.event)
 		id := fmt.Sprintf("seq-%d", i)
 		res, err := srv.Invoke(ctx, payload, runtimeapi.WithRequestID(id), runtimeapi.WithFunctionARN(e2eFunctionARN),
 			runtimeapi.WithTraceID(e2eTrace(i)))
 		require.NoError(t, err, tt.event)
 		assert.Equal(t, id, res.RequestID)
 		if tt.wantError != "" {
-			require.True(t, res.Failed(), "%s: want a function error, got %s", tt.event, res.Body)
-			assert.Equal(t, tt.wantError, res.ErrorType, tt.event)
-			fe, err := res.FunctionError()
-			require.NoError(t, err)
-			assert.Contains(t, fe.Message, tt.wantMessage, tt.event)
+			e2eFunctionError(t, res, tt.event, tt.wantError, tt.wantMessage)
 			continue
 		}
 		require.False(t, res.Failed(), "%s: %s", tt.event, res.Body)
@@ -113,7 +103,7 @@ func e2eInvocations(t *testing.T, bin string) {
 				RequestContext struct{ RequestID string } `json:"requestContext"`
 				RouteKey       string                     `json:"routeKey"`
 			}
-			require.NoError(t, json.Unmarshal(e2eEvent(t, tt.event), &ev))
+			require.NoError(t, json.Unmarshal(e2eSampleEvent(t, "hello", tt.event), &ev))
 			assert.Equal(t, ev.RequestContext.RequestID, line["correlation_id"], "correlation id from the event")
 			assert.Equal(t, ev.RouteKey, line["route"], "key appended with AppendKeys")
 		} else {
@@ -136,7 +126,7 @@ func e2eConcurrent(t *testing.T, bin string) {
 	require.NoError(t, srv.WaitPollers(ctx, loops), "every runtime loop polls")
 
 	var template map[string]any
-	require.NoError(t, json.Unmarshal(e2eEvent(t, "get-hello.json"), &template))
+	require.NoError(t, json.Unmarshal(e2eSampleEvent(t, "hello", "get-hello.json"), &template))
 	var wg sync.WaitGroup
 	for i := range invokes {
 		wg.Go(func() {
@@ -313,13 +303,6 @@ func e2eOneColdStart(t *testing.T, lines []map[string]any, wantID string) {
 	if wantID != "" {
 		assert.Equal(t, wantID, cold[0])
 	}
-}
-
-func e2eEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("examples", "hello", "events", name))
-	require.NoError(t, err)
-	return b
 }
 
 // e2eHelloEvent is the GET /hello sample event with its own name and API Gateway request id.
