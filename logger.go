@@ -246,7 +246,7 @@ func newLogRoot(a *App) *logRoot {
 func newLogRootFor(a *App, out io.Writer, level zapcore.Level, rfc3339 bool, service string, sampleRate float64) *logRoot {
 	r := &logRoot{
 		app:   a,
-		out:   zapcore.Lock(zapcore.AddSync(out)),
+		out:   outputFor(out),
 		level: level,
 		clock: logClock{now: a.now},
 		pool:  buffer.NewPool(),

@@ -268,8 +268,7 @@ func WithMetricsDisabled(disabled bool) Option {
 // metricsRoot is the App's process-wide metrics state; nil when metrics are off.
 type metricsRoot struct {
 	app          *App
-	out          io.Writer
-	writeMu      sync.Mutex // one blob per Write, never two writers at once
+	out          *outputLine // shared with every utility writing to the same writer
 	disabled     bool
 	raiseOnEmpty bool
 	coldStart    bool
@@ -319,7 +318,7 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 	}
 	r := &metricsRoot{
 		app:          a,
-		out:          cfg.output,
+		out:          outputFor(cfg.output),
 		disabled:     cfg.disabled,
 		raiseOnEmpty: cfg.raiseOnEmpty,
 		coldStart:    cfg.coldStart,
@@ -431,13 +430,7 @@ func (r *metricsRoot) emit(op string, ts int64, dims []metricsDim, meta []metric
 }
 
 func (r *metricsRoot) write(op string, b []byte) error {
-	r.writeMu.Lock()
-	n, err := r.out.Write(b)
-	r.writeMu.Unlock()
-	if err == nil && n < len(b) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
+	if _, err := r.out.Write(b); err != nil {
 		return &MetricError{Op: op, Reason: "writing the EMF blob", Err: ErrMetricsOutput, Cause: err}
 	}
 	return nil

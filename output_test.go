@@ -1,0 +1,150 @@
+package powertools_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gopowertools/powertools"
+	"go.uber.org/zap"
+)
+
+// panicOnceWriter panics on its first Write and collects the later ones. It is not safe for concurrent
+// use on purpose: the library must serialise its writes.
+type panicOnceWriter struct {
+	writes atomic.Int32
+	buf    bytes.Buffer
+}
+
+func (w *panicOnceWriter) Write(p []byte) (int, error) {
+	if w.writes.Add(1) == 1 {
+		panic("disk on fire")
+	}
+	return w.buf.Write(p)
+}
+
+// invokeWithin fails the test when the invocation does not return within a generous bound: the defect
+// being guarded against is a writer lock that is never released, so the call would block forever.
+func invokeWithin(t *testing.T, h powertools.Handler, ctx context.Context, payload string) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.Invoke(ctx, []byte(payload))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("the invocation is wedged: a writer lock was never released")
+		return nil
+	}
+}
+
+func TestOutputSurvivesAPanickingWriter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts func(w *panicOnceWriter) []powertools.Option
+		use  func(ctx context.Context)
+	}{
+		{
+			name: "log writer",
+			opts: func(w *panicOnceWriter) []powertools.Option {
+				return []powertools.Option{powertools.WithLogOutput(w)}
+			},
+			use: func(ctx context.Context) { powertools.Logger(ctx).Info("hello") },
+		},
+		{
+			name: "metrics writer",
+			opts: func(w *panicOnceWriter) []powertools.Option {
+				return []powertools.Option{powertools.WithMetrics("ns"), powertools.WithMetricsOutput(w),
+					powertools.WithLogOutput(new(syncBuffer))}
+			},
+			use: func(ctx context.Context) { _ = powertools.Metrics(ctx).Add("m", powertools.UnitCount, 1) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := new(panicOnceWriter)
+			app := newApp(t, nil, append(tc.opts(w), powertools.WithService("svc"))...)
+			h := app.Wrap(func(ctx context.Context) error { tc.use(ctx); return nil })
+			first := invokeWithin(t, h, lambdaCtx("req-1"), "{}")
+			second := invokeWithin(t, h, lambdaCtx("req-2"), "{}")
+			if second != nil {
+				t.Fatalf("second invocation: %v", second)
+			}
+			_ = first // the first may succeed (a dropped line is reported as an error where one can be)
+			if !strings.Contains(w.buf.String(), "\n") {
+				t.Fatalf("nothing written after the panic; got %q", w.buf.String())
+			}
+		})
+	}
+}
+
+func TestOutputPanicIsAnError(t *testing.T) {
+	w := new(panicOnceWriter)
+	app := newApp(t, nil, powertools.WithMetrics("ns"), powertools.WithMetricsOutput(w), powertools.WithLogOutput(new(syncBuffer)))
+	h := app.Wrap(func(ctx context.Context) error {
+		err := powertools.Metrics(ctx).Flush()
+		if err == nil {
+			_ = powertools.Metrics(ctx).Add("m", powertools.UnitCount, 1)
+			err = powertools.Metrics(ctx).Flush()
+		}
+		if !errors.Is(err, powertools.ErrOutputPanicked) {
+			t.Errorf("Flush into a panicking writer: %v, want ErrOutputPanicked", err)
+		}
+		return nil
+	})
+	if err := invokeWithin(t, h, lambdaCtx("req-1"), "{}"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOneWriterForLogsAndMetrics shares one bytes.Buffer (not safe for concurrent use) between the logger
+// and the metrics of 64 concurrent invocations: under -race an unserialised write is a report, and an
+// interleaved write breaks a line.
+func TestOneWriterForLogsAndMetrics(t *testing.T) {
+	var out bytes.Buffer
+	app := newApp(t, nil, powertools.WithService("svc"), powertools.WithLogOutput(&out),
+		powertools.WithMetrics("ns"), powertools.WithMetricsOutput(&out))
+	h := app.Wrap(func(ctx context.Context) error {
+		for i := 0; i < 5; i++ {
+			powertools.Logger(ctx).Info("working", zap.Int("i", i))
+			if err := powertools.Metrics(ctx).Add("m", powertools.UnitCount, float64(i)); err != nil {
+				return err
+			}
+			if err := powertools.Metrics(ctx).Flush(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	const n = 64
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := h.Invoke(lambdaCtx("req"), []byte("{}")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := lines(t, out.String())
+	var logs, blobs int
+	for _, l := range got {
+		if _, ok := l["_aws"]; ok {
+			blobs++
+		} else {
+			logs++
+		}
+	}
+	if logs != n*5 || blobs != n*5 {
+		t.Fatalf("got %d log lines and %d blobs, want %d of each", logs, blobs, n*5)
+	}
+}
