@@ -1,0 +1,260 @@
+package powertools_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/parser"
+	"github.com/gopowertools/powertools/validation"
+)
+
+// The hostile-input suite feeds every public decoder invalid, huge (16 MiB), deeply nested, wrong-typed
+// and cyclic input. Each pair runs in a child process (this test binary, re-executed), so an input that
+// crashes the process, which recover cannot stop (a fatal stack overflow, say), fails its test instead
+// of killing the test binary. A decoder must return (an error or a value) without panicking, within
+// hostileTimeout.
+
+const (
+	hostileChildEnv = "POWERTOOLS_HOSTILE_CHILD" // "<target>/<input>" in the child
+	hostileTimeout  = 2 * time.Minute
+	hostileSurvived = "hostile: survived"
+)
+
+// hostileTarget is one public entry point that decodes what it is given.
+type hostileTarget struct {
+	name string
+	run  func(payload []byte) error
+}
+
+type hostileItem struct {
+	ID    string  `json:"id"`
+	Price float64 `json:"price"`
+}
+
+var hostileSchema = validation.SchemaFor[hostileItem]()
+
+func hostileTargets() []hostileTarget {
+	ignore := func(_ any, err error) error { return err }
+	sqsRecord := func(_ context.Context, _ events.SQSMessage, _ hostileItem) error { return nil }
+	kinesisRecord := func(_ context.Context, _ events.KinesisEventRecord, _ hostileItem) error { return nil }
+	ddbRecord := func(_ context.Context, _ events.DynamoDBEventRecord, _ hostileItem) error { return nil }
+	app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(new(bytes.Buffer)))
+	if err != nil {
+		panic(err)
+	}
+	invoke := func(h powertools.Handler) func([]byte) error {
+		return func(p []byte) error { _, err := h.Invoke(lambdaCtx("hostile"), p); return err }
+	}
+	return []hostileTarget{
+		{"DecodeJSON", func(p []byte) error { return ignore(powertools.DecodeJSON(p)) }},
+		{"Search", func(p []byte) error { return ignore(powertools.Search("Records[*].body", p)) }},
+		{"SearchPowertoolsJSON", func(p []byte) error {
+			return ignore(powertools.Search("Records[*].powertools_json(body)", p))
+		}},
+		{"EnvelopeSQS", func(p []byte) error { return ignore(powertools.Search(powertools.EnvelopeSQS, p)) }},
+		{"EnvelopeKinesis", func(p []byte) error {
+			return ignore(powertools.Search(powertools.EnvelopeKinesisDataStream, p))
+		}},
+		{"EnvelopeCloudWatchLogs", func(p []byte) error {
+			return ignore(powertools.Search(powertools.EnvelopeCloudWatchLogs, p))
+		}},
+		{"Validate", func(p []byte) error { return validation.Validate(p, hostileSchema, "") }},
+		{"ValidateSQS", func(p []byte) error { return validation.Validate(p, hostileSchema, powertools.EnvelopeSQS) }},
+		{"Parse", func(p []byte) error { return ignore(parser.Parse[hostileItem](p, "")) }},
+		{"ParseSQS", func(p []byte) error { return ignore(parser.ParseSQS[hostileItem](p)) }},
+		{"ParseSNS", func(p []byte) error { return ignore(parser.ParseSNS[hostileItem](p)) }},
+		{"ParseKinesis", func(p []byte) error { return ignore(parser.ParseKinesis[hostileItem](p)) }},
+		{"ParseCloudWatchLogs", func(p []byte) error { return ignore(parser.ParseCloudWatchLogs[hostileItem](p)) }},
+		{"ParseEventBridge", func(p []byte) error { return ignore(parser.ParseEventBridge[hostileItem](p)) }},
+		{"ParseAPIGateway", func(p []byte) error { return ignore(parser.ParseAPIGateway[hostileItem](p)) }},
+		{"WrapTyped", invoke(app.Wrap(func(_ context.Context, in hostileItem) (hostileItem, error) { return in, nil }))},
+		{"BatchSQS", invoke(app.Wrap(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return powertools.ProcessSQSTyped(ctx, ev, sqsRecord, powertools.WithBatchAllowAllFailed(true))
+		}))},
+		{"BatchKinesis", invoke(app.Wrap(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+			return powertools.ProcessKinesisTyped(ctx, ev, kinesisRecord, powertools.WithBatchAllowAllFailed(true))
+		}))},
+		{"BatchDynamoDB", invoke(app.Wrap(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+			return powertools.ProcessDynamoDBStreamTyped(ctx, ev, ddbRecord, powertools.WithBatchAllowAllFailed(true))
+		}))},
+		{"Environment", func(p []byte) error {
+			v := string(p)
+			env := map[string]string{}
+			for _, k := range hostileEnvVars {
+				env[k] = v
+			}
+			return ignore(powertools.New(powertools.WithEnv(env), powertools.WithLogOutput(new(bytes.Buffer))))
+		}},
+	}
+}
+
+// hostileEnvVars are the variables New reads.
+var hostileEnvVars = []string{
+	"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL",
+	"POWERTOOLS_LOGGER_SAMPLE_RATE", "POWERTOOLS_LOGGER_LOG_EVENT", "POWERTOOLS_LOG_DEDUPLICATION_DISABLED",
+	"POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_METRICS_DISABLED", "POWERTOOLS_TRACE_DISABLED",
+	"POWERTOOLS_TRACER_CAPTURE_RESPONSE", "POWERTOOLS_TRACER_CAPTURE_ERROR", "POWERTOOLS_TRACE_MIDDLEWARES",
+	"POWERTOOLS_DEBUG", "AWS_XRAY_DAEMON_ADDRESS", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+	"POWERTOOLS_PARAMETERS_MAX_AGE", "POWERTOOLS_PARAMETERS_SSM_DECRYPT", "POWERTOOLS_IDEMPOTENCY_DISABLED",
+	"POWERTOOLS_DEV", "POWERTOOLS_METRICS_FUNCTION_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE",
+}
+
+// hostileInputs are the payloads every target gets.
+func hostileInputs() map[string]func() []byte {
+	const huge = 16 << 20
+	deep := func(open, close string, n int) []byte {
+		return []byte(strings.Repeat(open, n) + strings.Repeat(close, n))
+	}
+	record := func(field string) []byte {
+		return []byte(`{"Records":[{"messageId":"m1","eventSource":"aws:sqs",` + field + `}]}`)
+	}
+	return map[string]func() []byte{
+		"empty":     func() []byte { return nil },
+		"truncated": func() []byte { return []byte(`{"Records":[{"body":"{\"id\":`) },
+		"not-json":  func() []byte { return []byte("\x00\xff not json at all") },
+		"null":      func() []byte { return []byte("null") },
+		"wrong-types": func() []byte {
+			return []byte(`{"Records":"x","body":5,"detail":[1],"data":{"a":1},"id":[],"price":"p"}`)
+		},
+		"wrong-records": func() []byte {
+			return []byte(`{"Records":[1,"two",null,[],{"body":{"id":1},"kinesis":5,"dynamodb":"x"}]}`)
+		},
+		"bad-base64": func() []byte {
+			return []byte(`{"Records":[{"kinesis":{"data":"!!!="}}],"awslogs":{"data":"%%%"},"body":"x","isBase64Encoded":true}`)
+		},
+		"deep-array":  func() []byte { return deep("[", "]", 1<<20) },
+		"deep-object": func() []byte { return deep(`{"a":`, "}", 1<<18) },
+		"deep-body": func() []byte {
+			return record(`"body":"` + strings.Repeat("[", 1<<18) + strings.Repeat("]", 1<<18) + `"`)
+		},
+		"huge-body": func() []byte {
+			return record(`"body":"` + strings.Repeat("A", huge) + `"`)
+		},
+		"huge-records": func() []byte {
+			var b bytes.Buffer
+			b.WriteString(`{"Records":[`)
+			for i := 0; b.Len() < huge; i++ {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, `{"messageId":"m%d","body":"{\"id\":\"%d\",\"price\":1}"}`, i, i)
+			}
+			b.WriteString(`]}`)
+			return b.Bytes()
+		},
+		"huge-number": func() []byte { return []byte(`{"id":"x","price":1` + strings.Repeat("0", 1<<20) + `}`) },
+		"control-chars": func() []byte {
+			return []byte("{\"id\":\"\\u0000\\ud800\\udfff\\u2028\",\"price\":1e309,\"headers\":{\"a\\r\\nb\":\"\\u0007\"}}")
+		},
+	}
+}
+
+func TestHostileInputs(t *testing.T) {
+	if child := os.Getenv(hostileChildEnv); child != "" {
+		hostileRunChild(t, child)
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs every decoder on hostile input in child processes; skipped with -short")
+	}
+	inputs := hostileInputs()
+	for _, target := range hostileTargets() {
+		t.Run(target.name, func(t *testing.T) {
+			t.Parallel()
+			for name := range inputs {
+				hostileRunParent(t, target.name+"/"+name)
+			}
+		})
+	}
+}
+
+func hostileRunParent(t *testing.T, pair string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), hostileTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run", "^TestHostileInputs$", "-test.count", "1")
+	cmd.Env = append(os.Environ(), hostileChildEnv+"="+pair)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Errorf("%s: still running after %v (a hang or a blow-up)", pair, hostileTimeout)
+		return
+	}
+	if err != nil || !bytes.Contains(out, []byte(hostileSurvived)) {
+		if len(out) > 4000 {
+			out = append(out[:4000:4000], "\n... (cut)"...)
+		}
+		t.Errorf("%s: the process did not survive (%v):\n%s", pair, err, out)
+	}
+}
+
+func hostileRunChild(t *testing.T, pair string) {
+	targetName, inputName, _ := strings.Cut(pair, "/")
+	gen := hostileInputs()[inputName]
+	for _, target := range hostileTargets() {
+		if target.name == targetName && gen != nil {
+			err := target.run(gen())
+			msg := "<nil>"
+			if err != nil {
+				msg = err.Error()
+				if len(msg) > 300 {
+					msg = msg[:300] + "..."
+				}
+			}
+			fmt.Printf("%s: %s -> %s\n", hostileSurvived, pair, msg)
+			return
+		}
+	}
+	t.Fatalf("no hostile pair %q", pair)
+}
+
+// TestHostileCyclicValues hands the decoders that take Go values a map and a slice that contain
+// themselves: an error, never a crash. They run in a child process for the same reason.
+func TestHostileCyclicValues(t *testing.T) {
+	cyclic := func() (map[string]any, []any) {
+		m := map[string]any{"id": "x"}
+		m["self"] = m
+		s := []any{1}
+		s[0] = s
+		return m, s
+	}
+	// The schema walks into "self" and every array item, as deep as the value goes.
+	recursive := validation.SchemaJSON(`{"type":["object","array","string","number"],"properties":{"self":{"$ref":"#"}},"items":{"$ref":"#"}}`)
+	cases := map[string]func() error{
+		"Search-map":   func() error { m, _ := cyclic(); _, err := powertools.Search("self.self.id", m); return err },
+		"Search-slice": func() error { _, s := cyclic(); _, err := powertools.Search("[0]", s); return err },
+		"Validate-map": func() error { m, _ := cyclic(); return validation.Validate(m, recursive, "") },
+		"Validate-slice": func() error {
+			_, s := cyclic()
+			return validation.Validate(s, recursive, "")
+		},
+	}
+	if name := os.Getenv(hostileChildEnv + "_CYCLIC"); name != "" {
+		err := cases[name]()
+		fmt.Printf("%s: %s -> %v\n", hostileSurvived, name, err)
+		return
+	}
+	for name := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), hostileTimeout)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run", "^TestHostileCyclicValues$", "-test.count", "1")
+			cmd.Env = append(os.Environ(), hostileChildEnv+"_CYCLIC="+name)
+			out, err := cmd.CombinedOutput()
+			if err != nil || !bytes.Contains(out, []byte(hostileSurvived)) {
+				if len(out) > 4000 {
+					out = out[:4000]
+				}
+				t.Errorf("%s: the process did not survive (%v):\n%s", name, err, out)
+			}
+		})
+	}
+}
