@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap/zapcore"
 )
@@ -113,7 +114,24 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	return "powertools: " + e.Name + "=" + strconv.Quote(e.Value) + ": " + e.Reason
+	return "powertools: " + e.Name + "=" + configQuote(e.Value) + ": " + e.Reason
+}
+
+// configQuoteMax bounds how much of a refused value an error message repeats: an environment variable can
+// hold megabytes, and the message is logged.
+const configQuoteMax = 128
+
+// configQuote quotes v for an error message, cut to configQuoteMax bytes (on a rune boundary) with the
+// full length said.
+func configQuote(v string) string {
+	if len(v) <= configQuoteMax {
+		return strconv.Quote(v)
+	}
+	cut := configQuoteMax
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return strconv.Quote(v[:cut]) + "... (" + strconv.Itoa(len(v)) + " bytes)"
 }
 
 // Is makes errors.Is(err, ErrConfig) true for every ConfigError.

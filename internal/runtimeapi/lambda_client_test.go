@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools/internal/runtimeapi"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +29,7 @@ func TestMain(m *testing.M) {
 		lambda.Start(echoFunction)
 		return
 	}
-	os.Exit(m.Run())
+	testenv.VerifyNoLeaks(m)
 }
 
 type echoEvent struct {
