@@ -271,15 +271,14 @@ func (r *Recorder) warmUp() error {
 	logs, blobs := r.logs.count(), r.emf.count()
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "powertoolstest-warm-up", InvokedFunctionArn: FunctionARN})
 	ctx = withTraceHeader(ctx, traceHeader(0, false))
-	_, err := invokeSafely(ctx, r.app.Wrap(func(context.Context) error { return nil }), []byte("{}"))
+	// Its error (validation refusing the empty event, say) does not matter: the App's chain spent the cold
+	// start before anything could fail.
+	_, _ = invokeSafely(ctx, r.app.Wrap(func(context.Context) error { return nil }), []byte("{}"))
 	r.logs.truncate(logs)
 	r.emf.truncate(blobs)
 	r.mu.Lock()
 	delete(r.observed, "powertoolstest-warm-up")
 	r.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("WithWarmStart: the warm-up invocation failed: %w", err)
-	}
 	return nil
 }
 
