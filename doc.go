@@ -77,6 +77,14 @@
 // knows powertools_json, powertools_base64 and powertools_base64_gzip, and the Envelope* constants are
 // the built-in envelopes.
 //
+// # Testing and running locally
+//
+// Package github.com/gopowertools/powertools/powertoolstest is the test kit: an App whose log lines, EMF
+// blobs and X-Ray documents are captured and decoded, and Invoke with the context the Lambda runtime gives
+// (request id, ARN, deadline, sampled trace header, cold or warm start). The command
+// github.com/gopowertools/powertools/cmd/powertools-local builds a function for the host, runs it against an
+// in-process Lambda Runtime API and prints each invocation's response, log lines, metrics and trace.
+//
 // # Debug mode
 //
 // [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,

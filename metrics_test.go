@@ -949,7 +949,7 @@ func FuzzMetricsBlob(f *testing.F) {
 	f.Add("Latency", "Milliseconds", 12.5, "operation", "book", "note", "hello")
 	f.Add("a\"b", "Count", 1e16, "d\\", "v\n", "k\x00", "\xff")
 	f.Add("", "Parsecs", math.NaN(), "", "", "", "")
-	f.Add("_aws", "None", -0.0, ":x", " ", "service", "\u2028")
+	f.Add("_aws", "None", math.Copysign(0, -1), ":x", " ", "service", "\u2028")
 	f.Add("m", "Count/Second", 1e-109, "service", "other", "m", "dup")
 	f.Fuzz(func(t *testing.T, name, unit string, value float64, dimName, dimValue, metaKey, metaValue string) {
 		app, rec := metricsApp(t, map[string]string{}, WithMetrics("Fuzz"))

@@ -65,7 +65,7 @@ func lambdaCtx(requestID string) context.Context {
 
 // withTrace adds the trace header the way aws-lambda-go does.
 func withTrace(ctx context.Context, header string) context.Context {
-	//nolint:staticcheck // aws-lambda-go uses this plain string key.
+	//lint:ignore SA1029 aws-lambda-go's runtime loop uses this plain string key
 	return context.WithValue(ctx, "x-amzn-trace-id", header)
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -289,7 +290,8 @@ func tracerTestApp(t testing.TB, l *xrayListener, env map[string]string, opts ..
 // tracedCtx is the context the runtime gives an invocation with this trace header.
 func tracedCtx(header string) context.Context {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
-	return context.WithValue(ctx, "x-amzn-trace-id", header) //nolint:staticcheck // the runtime's own key
+	//lint:ignore SA1029 aws-lambda-go's runtime loop uses this plain string key
+	return context.WithValue(ctx, "x-amzn-trace-id", header)
 }
 
 type orderEvent struct {
@@ -816,7 +818,7 @@ func FuzzTracerParseHeader(f *testing.F) {
 // daemon can read.
 func FuzzTracerDocument(f *testing.F) {
 	f.Add("load", "key", "value", `{"a":1}`, 3.5)
-	f.Add("na\"me\x00", "ké y", "\xff\xfe", `not json`, -0.0)
+	f.Add("na\"me\x00", "ké y", "\xff\xfe", `not json`, math.Copysign(0, -1))
 	f.Add("", "", "", ``, 1e308)
 	f.Fuzz(func(t *testing.T, name, key, value, raw string, num float64) {
 		l := startXRayListener(t)

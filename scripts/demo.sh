@@ -1,222 +1,63 @@
 #!/usr/bin/env bash
-# demo.sh: build the example functions (examples/hello, then examples/orders), run each under the AWS
-# Lambda Runtime Interface Emulator (RIE) on 127.0.0.1, invoke it with every sample event in its events/
-# directory and show each answer with what the function wrote: log lines, and for orders the CloudWatch
-# metrics (EMF blobs, the JSON objects starting with "_aws"). Needs Go and curl (jq, when present,
-# pretty-prints).
+# demo.sh: run the example functions (examples/hello, then examples/orders) on this machine with the local
+# runner, cmd/powertools-local: each is built for the host, started against the in-repo Lambda Runtime API
+# on 127.0.0.1 and invoked with every sample event of its events/ directory; each invocation is printed
+# with its response, log lines, EMF metrics (a table) and X-Ray trace (a tree with durations). Needs Go
+# only: no emulator, no container, no network once the Go modules are downloaded.
 #
-# The RIE is installed into <repo>/.tools/bin with `go install` when it is missing. Overrides:
-#   RIE=/path/to/aws-lambda-rie   use that emulator binary
-#   DEMO_PORT=9000                port of the emulator's invoke API (default: a free one)
+# Overrides:
+#   DEMO_FLAGS="-json"     extra flags for the runner (-json, -n 10 -c 4, ...)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-rie_module=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+cd "$root"
+command -v go >/dev/null || { echo "demo: go is not installed" >&2; exit 1; }
 
-# Colours only on a terminal.
-if [[ -t 1 ]]; then bold=$'\033[1m' cyan=$'\033[1;36m' reset=$'\033[0m' jq_color=-C; else bold="" cyan="" reset="" jq_color=-M; fi
-log() { printf '%s%s%s\n' "$bold" "$*" "$reset" >&2; }
-die() { log "demo: $*"; exit 1; }
-
-command -v go >/dev/null || die "go is not installed"
-command -v curl >/dev/null || die "curl is not installed"
-[[ $(uname -s) == Linux ]] || die "the Runtime Interface Emulator runs on Linux only"
-
+# The runner, built once.
 work=$(mktemp -d)
-rie_pid=""
-stop_rie() {
-	if [[ -n $rie_pid ]] && kill -0 "$rie_pid" 2>/dev/null; then
-		# The emulator and the function run in their own process group: stop both, politely first.
-		kill -TERM -- "-$rie_pid" 2>/dev/null || kill -TERM "$rie_pid" 2>/dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$rie_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL -- "-$rie_pid" 2>/dev/null || kill -KILL "$rie_pid" 2>/dev/null || true
-		wait "$rie_pid" 2>/dev/null || true
-	fi
-	rie_pid=""
-}
-cleanup() {
-	stop_rie
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/powertools-local" ./cmd/powertools-local
 
-# 1. The emulator.
-rie=${RIE:-}
-if [[ -z $rie ]]; then
-	rie=$root/.tools/bin/aws-lambda-rie
-	if [[ ! -x $rie ]]; then
-		log "installing the Lambda Runtime Interface Emulator into .tools/bin"
-		GOBIN=$root/.tools/bin GOFLAGS=-mod=mod go install "$rie_module@latest"
-	fi
+# The sample events in a telling order (the first is the cold start), then any other of the directory.
+events() {
+	local dir=$1
+	shift
+	local name out=()
+	for name in "$@"; do
+		[[ -f $dir/$name.json ]] && out+=("$dir/$name.json")
+	done
+	for name in "$dir"/*.json; do
+		[[ " ${out[*]} " == *" $name "* ]] || out+=("$name")
+	done
+	printf '%s\n' "${out[@]}"
+}
+
+status=0
+run() {
+	local fn=$1
+	shift
+	printf '\n##### examples/%s\n' "$fn"
+	# The function's environment, as its template.yaml sets it; a function error (the direct invoke of
+	# hello, the poison batch of orders) is part of the demo, so status 1 is expected.
+	set +e
+	"$work/powertools-local" ${DEMO_FLAGS:-} "$@"
+	local rc=$?
+	set -e
+	if ((rc > 1)); then status=$rc; fi
+}
+
+mapfile -t hello_events < <(events examples/hello/events get-hello post-hello post-bad-body direct-invoke)
+run hello -name hello -memory 128 -timeout 10s \
+	-env POWERTOOLS_SERVICE_NAME=hello -env POWERTOOLS_LOG_LEVEL=INFO \
+	./examples/hello "${hello_events[@]}"
+
+mapfile -t orders_events < <(events examples/orders/events good-batch mixed-batch fifo-batch poison-batch)
+run orders -name orders -memory 256 -timeout 30s \
+	-env POWERTOOLS_SERVICE_NAME=orders -env POWERTOOLS_METRICS_NAMESPACE=Shop -env POWERTOOLS_LOG_LEVEL=INFO \
+	./examples/orders "${orders_events[@]}"
+
+echo
+if ((status == 0)); then
+	echo "demo: done (hello and orders, every sample event, through the Lambda runtime protocol)"
 fi
-[[ -x $rie ]] || die "no emulator at $rie"
-
-# 2. The functions, built as Lambda runs them: Linux executables named bootstrap, without the RPC mode.
-functions=(hello orders)
-for fn in "${functions[@]}"; do
-	log "building examples/$fn"
-	mkdir -p "$work/$fn"
-	(cd "$root" && GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o "$work/$fn/bootstrap" "./examples/$fn")
-done
-
-# The environment of each function, as its template.yaml sets it (plus what Lambda itself sets).
-env_hello=(
-	AWS_LAMBDA_FUNCTION_NAME=hello
-	AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
-	AWS_LAMBDA_FUNCTION_TIMEOUT=10
-	POWERTOOLS_SERVICE_NAME=hello
-	POWERTOOLS_LOG_LEVEL=INFO
-)
-env_orders=(
-	AWS_LAMBDA_FUNCTION_NAME=orders
-	AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256
-	AWS_LAMBDA_FUNCTION_TIMEOUT=30
-	POWERTOOLS_SERVICE_NAME=orders
-	POWERTOOLS_METRICS_NAMESPACE=Shop
-	POWERTOOLS_LOG_LEVEL=INFO
-)
-# The sample events in a telling order (the first is the cold start); any other event of the directory
-# follows.
-events_hello=(get-hello post-hello post-bad-body direct-invoke)
-events_orders=(good-batch mixed-batch fifo-batch poison-batch)
-
-# 3. Start the emulator on loopback: its invoke API (--runtime-interface-emulator-address, which would
-# otherwise listen on every interface) and the Runtime API it serves the function
-# (--runtime-api-address, 127.0.0.1:9001 by default) on two free ports. The environment is built from
-# scratch, so nothing of this shell (credentials included) leaks into the function; the emulator forwards
-# its environment to the function. AWS_LAMBDA_MAX_CONCURRENCY stays unset: it switches the emulator to
-# another mode.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if port_free "$p"; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port found"
-}
-
-# start_rie runs the emulator with the function fn (the name of its build directory) and its environment
-# (the array env_<fn>).
-start_rie() {
-	local fn=$1 invoke_port=$2 api_port=$3
-	local -n fn_env="env_$fn"
-	: >"$work/rie.log"
-	(cd "$work" && exec setsid env -i \
-		PATH=/usr/bin:/bin HOME="$work" TZ=UTC \
-		AWS_REGION=us-east-1 \
-		"${fn_env[@]}" \
-		"$rie" \
-		--runtime-interface-emulator-address "127.0.0.1:$invoke_port" \
-		--runtime-api-address "127.0.0.1:$api_port" \
-		--log-level warn \
-		"$work/$fn/bootstrap") >"$work/rie.log" 2>&1 &
-	rie_pid=$!
-	for _ in $(seq 100); do
-		kill -0 "$rie_pid" 2>/dev/null || return 1
-		curl -s -o /dev/null "http://127.0.0.1:$invoke_port/" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# start_function starts the emulator with fn, retrying on other ports if one was taken meanwhile; it sets
-# port to the emulator's invoke port.
-start_function() {
-	local fn=$1 attempt invoke_port api_port
-	port=""
-	for attempt in 1 2 3; do
-		invoke_port=${DEMO_PORT:-$(pick_port)}
-		api_port=$(pick_port)
-		[[ $api_port != "$invoke_port" ]] || continue
-		if start_rie "$fn" "$invoke_port" "$api_port"; then
-			port=$invoke_port
-			break
-		fi
-		log "the emulator did not start (attempt $attempt):"
-		cat "$work/rie.log" >&2
-		kill -KILL -- "-$rie_pid" 2>/dev/null || true
-		wait "$rie_pid" 2>/dev/null || true
-		rie_pid=""
-		[[ -z ${DEMO_PORT:-} ]] || break
-	done
-	[[ -n $port ]] || die "could not start the emulator"
-	log "$fn: emulator listening on 127.0.0.1:$port (function Runtime API on 127.0.0.1:$api_port)"
-}
-
-# 4. Invoke each function with every sample event: the known ones in a telling order (the first is the
-# cold start), then any other.
-pretty() {
-	if command -v jq >/dev/null; then
-		# An API Gateway answer carries its JSON body as a string: show it decoded.
-		jq "$jq_color" 'if type == "object" and (.body | type) == "string" then .body = (.body as $b | try ($b | fromjson) catch $b) else . end' 2>/dev/null || cat
-	else
-		cat
-	fi
-}
-
-# show_logs prints what the function wrote for one invocation (JSON log lines pretty-printed; EMF metric
-# blobs, the lines starting with {"_aws", labelled "(metrics)" and left as CloudWatch receives them) and
-# the emulator's REPORT line, skipping its START/END markers.
-show_logs() {
-	local line any=""
-	while IFS= read -r line; do
-		case $line in
-		START\ RequestId* | END\ RequestId*) ;;
-		\{\"_aws\"*) any=1; printf '(metrics) %s\n' "$line" ;;
-		\{*) any=1; printf '%s\n' "$line" | pretty ;;
-		*) any=1; printf '%s\n' "$line" ;;
-		esac
-	done
-	[[ -n $any ]] || echo "(none)"
-}
-
-# invoke_all starts fn under the emulator, invokes it with each of its sample events and stops it.
-invoke_all() {
-	local fn=$1 events_dir=$root/examples/$1/events name event response total
-	local -n known="events_$fn"
-	local events=() invocations=0 shown=0
-	for name in "${known[@]}"; do
-		[[ -f $events_dir/$name.json ]] && events+=("$events_dir/$name.json")
-	done
-	for event in "$events_dir"/*.json; do
-		[[ " ${events[*]} " == *" $event "* ]] || events+=("$event")
-	done
-
-	start_function "$fn"
-	for event in "${events[@]}"; do
-		name=$(basename "$event" .json)
-		invocations=$((invocations + 1))
-		printf '\n%s=== %s: %s%s  (%s)\n' "$cyan" "$fn" "$name" "$reset" "${event#"$root"/}"
-		echo "--- response:"
-		response=$(curl -sS -X POST --data-binary "@$event" -H 'Content-Type: application/json' \
-			"http://127.0.0.1:$port/2015-03-31/functions/function/invocations")
-		printf '%s\n' "$response" | pretty
-		# The emulator writes the REPORT line once the invocation is over: the function's lines are out by then.
-		for _ in $(seq 50); do
-			(($(grep -c '^REPORT RequestId' "$work/rie.log" || true) >= invocations)) && break
-			sleep 0.1
-		done
-		echo "--- function output:"
-		total=$(wc -l <"$work/rie.log")
-		tail -n "+$((shown + 1))" "$work/rie.log" | head -n "$((total - shown))" | show_logs
-		shown=$total
-	done
-	stop_rie
-	total_invocations=$((total_invocations + invocations))
-}
-
-total_invocations=0
-for fn in "${functions[@]}"; do
-	invoke_all "$fn"
-done
-
-printf '\n'
-log "done: $total_invocations events invoked through the Lambda runtime protocol (${functions[*]})"
+exit "$status"

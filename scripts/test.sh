@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need (dynalite from the npm registry
-# into .tools/), then runs gofmt, go vet and go test -race over the library and the bench module.
+# into .tools/, staticcheck with go install), then runs gofmt, go vet, staticcheck and go test -race over
+# the library, xraybridge and bench modules. A failing test's whole output is printed, not only its verdict.
 # Servers the tests use (dynalite, the Lambda runtime API, UDP listeners for X-Ray) are started by the
 # tests themselves, on 127.0.0.1, and stopped when they end.
 set -euo pipefail
@@ -11,6 +12,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # The library's module, then the modules kept apart so their dependencies stay out of its go.mod.
 modules=(. xraybridge bench)
+staticcheck_version=v0.8.2
 
 step "Go modules"
 go version
@@ -24,6 +26,22 @@ if [ ! -x "$root/.tools/node_modules/.bin/dynalite" ]; then
 fi
 echo "dynalite: $root/.tools/node_modules/.bin/dynalite"
 
+step "staticcheck $staticcheck_version"
+# Installed with go install at a pinned version, into GOBIN when set, else .tools/bin.
+tools_bin=${GOBIN:-$root/.tools/bin}
+staticcheck=$tools_bin/staticcheck
+if [ ! -x "$staticcheck" ] || ! "$staticcheck" -version 2>/dev/null | grep -qF "(${staticcheck_version#v})"; then
+  mkdir -p "$tools_bin"
+  GOBIN=$tools_bin go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+echo "staticcheck: $staticcheck"
+
+# go test -json piped into testreport: one line per package when it passes; a failing test's whole
+# output (its logs, failure messages, panic) when one fails.
+report=$(mktemp -d)/testreport
+trap 'rm -rf "$(dirname "$report")"' EXIT
+go build -o "$report" ./internal/cmd/testreport
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
 if [ -n "$unformatted" ]; then echo "not formatted:"; echo "$unformatted"; exit 1; fi
@@ -31,14 +49,17 @@ if [ -n "$unformatted" ]; then echo "not formatted:"; echo "$unformatted"; exit 
 step "go vet"
 for m in "${modules[@]}"; do (cd "$m" && go vet ./...); done
 
+step "staticcheck"
+for m in "${modules[@]}"; do (cd "$m" && "$staticcheck" ./...); done
+
 for m in "${modules[@]}"; do
   step "go test -race ./... in $m"
-  (cd "$m" && go test -race -count=1 -timeout 20m ./...)
+  (cd "$m" && go test -race -count=1 -timeout 20m -json ./... | "$report")
 done
 
 step "allocation budgets, without -race (the race detector makes sync.Pool drop items at random)"
-# pipefail (set above) fails the script when go test fails; grep keeps the verdict lines only.
-go test -count=1 -run 'Alloc' -v ./... 2>&1 | grep -E '^(--- |ok|FAIL|panic)'
+# pipefail (set above) fails the script when go test or the report fails; -v lists each budget's verdict.
+go test -count=1 -run 'Alloc' -json ./... | "$report" -v
 
 for m in "${modules[@]}"; do
   step "benchmarks in $m, once each (they must keep compiling and running)"

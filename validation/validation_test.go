@@ -23,11 +23,7 @@ import (
 )
 
 // valOrder is the payload most fixtures carry; its schema comes from the struct tags.
-type (
-	valOrder    = testenv.Order
-	valCustomer = testenv.Customer
-	valItem     = testenv.Item
-)
+type valOrder = testenv.Order
 
 // valOrderSchemaDraft7 is a hand-written draft 7 schema for the same payload.
 const valOrderSchemaDraft7 = `{

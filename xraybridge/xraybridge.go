@@ -24,7 +24,8 @@ func Context(ctx context.Context) context.Context {
 	if header == "" {
 		return ctx
 	}
-	return context.WithValue(ctx, xray.LambdaTraceHeaderKey, header) //nolint:staticcheck // the SDK's own key
+	//lint:ignore SA1029 aws-xray-sdk-go reads the header under its own string key
+	return context.WithValue(ctx, xray.LambdaTraceHeaderKey, header)
 }
 
 // Middleware gives the handler a context prepared by Context, so X-Ray SDK calls in the handler nest

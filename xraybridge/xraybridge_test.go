@@ -52,7 +52,8 @@ func TestXRaySubsegmentsNestUnderPowertools(t *testing.T) {
 			return xray.Capture(xraybridge.Context(ctx), "legacy-in-ours", func(context.Context) error { return nil })
 		})
 	})
-	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", //nolint:staticcheck // the runtime's key
+	//lint:ignore SA1029 aws-lambda-go's runtime loop passes the trace header under this string key
+	ctx := context.WithValue(context.Background(), "x-amzn-trace-id",
 		"Root="+root+";Parent="+parent+";Sampled=1")
 	if _, err := h.Invoke(ctx, []byte(`{}`)); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/powertoolstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,16 +34,13 @@ func TestHandleSampleEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
-			payload, err := os.ReadFile(filepath.Join("events", tt.event))
-			require.NoError(t, err)
-			h, logs := newTestHandler(t)
-			out, err := h.Invoke(lambdaCtx("req-1"), payload)
+			rec, h := newTestHandler(t)
+			inv := rec.Invoke(h, powertoolstest.Event(t, filepath.Join("events", tt.event)), powertoolstest.WithRequestID("req-1"))
 			if tt.err != "" {
-				assert.EqualError(t, err, tt.err)
+				assert.EqualError(t, inv.Err, tt.err)
 			} else {
-				require.NoError(t, err)
 				var resp events.APIGatewayV2HTTPResponse
-				require.NoError(t, json.Unmarshal(out, &resp))
+				inv.Decode(&resp)
 				assert.Equal(t, tt.status, resp.StatusCode)
 				assert.Equal(t, "application/json", resp.Headers["Content-Type"])
 				var body map[string]any
@@ -53,15 +48,14 @@ func TestHandleSampleEvents(t *testing.T) {
 				k, v, _ := strings.Cut(tt.body, "=")
 				assert.Equal(t, v, body[k])
 			}
-			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			lines := inv.Logs()
 			require.Len(t, lines, 1)
-			var line map[string]any
-			require.NoError(t, json.Unmarshal([]byte(lines[0]), &line))
-			assert.Equal(t, tt.logLevel, line["level"])
-			assert.Equal(t, "req-1", line["function_request_id"])
-			assert.Equal(t, "hello", line["service"])
+			assert.Equal(t, tt.logLevel, lines[0].Level)
+			assert.Equal(t, "req-1", lines[0].RequestID)
+			assert.Equal(t, "hello", lines[0].Service)
+			assert.True(t, lines[0].ColdStart)
 			for k, v := range tt.logFields {
-				assert.Equal(t, v, line[k], k)
+				assert.Equal(t, v, lines[0].Keys[k], k)
 			}
 		})
 	}
@@ -114,28 +108,23 @@ func FuzzHandle(f *testing.F) {
 	f.Add([]byte(`{"routeKey":"GET /","queryStringParameters":{"name":"\u0000"}}`))
 	f.Add([]byte(`{"routeKey":"GET /","body":"eyJuYW1lIjoiTGludXMifQ==","isBase64Encoded":true}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		h, _ := newTestHandler(t)
-		out, err := h.Invoke(lambdaCtx("fuzz"), payload)
-		if err != nil {
+		rec, h := newTestHandler(t)
+		inv := rec.Invoke(h, payload)
+		if inv.Err != nil {
 			return
 		}
 		var resp events.APIGatewayV2HTTPResponse
-		require.NoError(t, json.Unmarshal(out, &resp))
+		inv.Decode(&resp)
 		require.True(t, json.Valid([]byte(resp.Body)), resp.Body)
 		require.Contains(t, []int{200, 400}, resp.StatusCode)
 	})
 }
 
-func newTestHandler(t testing.TB) (powertools.Handler, *bytes.Buffer) {
-	var logs bytes.Buffer
-	opts := append(options(),
-		powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "hello"}),
-		powertools.WithLogOutput(&logs))
-	app, err := powertools.New(opts...)
-	require.NoError(t, err)
-	return powertools.WrapFunc(app, handle), &logs
-}
-
-func lambdaCtx(requestID string) context.Context {
-	return lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: requestID})
+// newTestHandler is the function's handler on a test kit App: the function's options, its environment
+// as template.yaml sets it, every line captured.
+func newTestHandler(t testing.TB) (*powertoolstest.Recorder, powertools.Handler) {
+	env := powertoolstest.Environment()
+	env["POWERTOOLS_SERVICE_NAME"] = "hello"
+	rec := powertoolstest.New(t, append(options(), powertools.WithEnv(env))...)
+	return rec, powertools.WrapFunc(rec.App(), handle)
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/examples/orders/paymentstest"
+	"github.com/gopowertools/powertools/powertoolstest"
 	"github.com/gopowertools/powertools/validation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,14 +107,13 @@ func TestHandleSampleEvents(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(gw+"/"+tt.event, func(t *testing.T) {
 				useGateway(t, gw)
-				h, logs, emf := newTestHandler(t, nil)
-				out, err := h.Invoke(lambdaCtx("req-1"), readEvent(t, tt.event))
+				rec, h := newTestHandler(t, nil)
+				inv := rec.Invoke(h, readEvent(t, tt.event), powertoolstest.WithRequestID("req-1"))
 				if tt.err != nil {
-					require.ErrorIs(t, err, tt.err)
+					require.ErrorIs(t, inv.Err, tt.err)
 				} else {
-					require.NoError(t, err)
 					var resp events.SQSEventResponse
-					require.NoError(t, json.Unmarshal(out, &resp))
+					inv.Decode(&resp)
 					got := []string{}
 					for _, f := range resp.BatchItemFailures {
 						got = append(got, f.ItemIdentifier)
@@ -125,33 +121,33 @@ func TestHandleSampleEvents(t *testing.T) {
 					assert.Equal(t, tt.failures, got)
 				}
 
-				lines := decodeLines(t, logs)
-				require.Len(t, lines, len(tt.logs), "log lines:\n%s", logs)
+				lines := inv.Logs()
+				require.Len(t, lines, len(tt.logs))
 				batchSize := float64(len(readSQSEvent(t, tt.event).Records))
 				for i, want := range tt.logs {
 					line := lines[i]
-					assert.Equal(t, want.level, line["level"], i)
-					assert.Equal(t, want.message, line["message"], i)
-					assert.Equal(t, "orders", line["service"])
-					assert.Equal(t, "req-1", line["function_request_id"])
-					assert.Equal(t, true, line["cold_start"])
-					assert.Equal(t, batchSize, line["batch_size"], "appended by the middleware")
-					assert.Contains(t, []any{"orders", "orders.fifo"}, line["queue"])
+					assert.Equal(t, want.level, line.Level, i)
+					assert.Equal(t, want.message, line.Message, i)
+					assert.Equal(t, "orders", line.Service)
+					assert.Equal(t, "req-1", line.RequestID)
+					assert.True(t, line.ColdStart)
+					assert.Equal(t, batchSize, line.Keys["batch_size"], "appended by the middleware")
+					assert.Contains(t, []any{"orders", "orders.fifo"}, line.Keys["queue"])
 					switch {
 					case want.message == "order processed":
-						assert.Equal(t, want.id, line["order_id"])
-						assert.Regexp(t, `^ch_\S+$`, line["charge_id"])
+						assert.Equal(t, want.id, line.Keys["order_id"])
+						assert.Regexp(t, `^ch_\S+$`, line.Keys["charge_id"])
 					case want.id != "":
-						assert.Equal(t, want.id, line["record_id"])
-						assert.NotEmpty(t, line["exception"])
+						assert.Equal(t, want.id, line.Keys["record_id"])
+						assert.NotEmpty(t, line.Exception)
 					case want.message == "batch done":
-						assert.Equal(t, float64(len(tt.failures)), line["failed"])
-						assert.GreaterOrEqual(t, line["duration_ms"], 0.0)
+						assert.Equal(t, float64(len(tt.failures)), line.Keys["failed"])
+						assert.GreaterOrEqual(t, line.Keys["duration_ms"], 0.0)
 					}
 				}
 
-				blobs := decodeLines(t, emf)
-				require.Len(t, blobs, 1+len(tt.blobs), "EMF blobs:\n%s", emf)
+				blobs := inv.Blobs()
+				require.Len(t, blobs, 1+len(tt.blobs))
 				checkBlob(t, blobs[0], blobWant{dims: []string{"function_name", "service"},
 					values: map[string][]float64{"ColdStart": {1}}, extra: map[string]string{"function_name": "orders"}})
 				for i, want := range tt.blobs {
@@ -164,18 +160,18 @@ func TestHandleSampleEvents(t *testing.T) {
 
 // Why each failed record failed: the error the batch processor logged.
 func TestFailureReasons(t *testing.T) {
-	h, logs, _ := newTestHandler(t, nil)
-	_, err := h.Invoke(lambdaCtx("req-1"), readEvent(t, "mixed-batch.json"))
-	require.NoError(t, err)
-	var failed []map[string]any
-	for _, l := range decodeLines(t, logs) {
-		if l["level"] == "ERROR" {
+	rec, h := newTestHandler(t, nil)
+	inv := rec.Invoke(h, readEvent(t, "mixed-batch.json"))
+	require.NoError(t, inv.Err)
+	var failed []powertoolstest.Log
+	for _, l := range inv.Logs() {
+		if l.Level == "ERROR" {
 			failed = append(failed, l)
 		}
 	}
 	require.Len(t, failed, 2)
-	assert.Contains(t, failed[0]["exception"], `orders: invalid order "o-2002": powertools: validation failed at $.currency: value must be one of `)
-	assert.Contains(t, failed[1]["exception"], `orders: charge order "o-2003": card declined`)
+	assert.Contains(t, failed[0].Exception, `orders: invalid order "o-2002": powertools: validation failed at $.currency: value must be one of `)
+	assert.Contains(t, failed[1].Exception, `orders: charge order "o-2003": card declined`)
 }
 
 // Every invalid order is refused by the schema derived from Order, at the field that is wrong.
@@ -213,16 +209,16 @@ func TestTotalCents(t *testing.T) {
 // An event that is not an SQS batch is refused by the inbound validation before the handler runs; the
 // middleware still reports it.
 func TestNotAnSQSEvent(t *testing.T) {
-	h, logs, emf := newTestHandler(t, nil)
-	_, err := h.Invoke(lambdaCtx("req-1"), []byte(`{"detail-type":"OrderPlaced","detail":{"id":"o-1"}}`))
+	rec, h := newTestHandler(t, nil)
+	inv := rec.Invoke(h, []byte(`{"detail-type":"OrderPlaced","detail":{"id":"o-1"}}`))
 	var ve *validation.ValidationError
-	require.ErrorAs(t, err, &ve)
+	require.ErrorAs(t, inv.Err, &ve)
 	assert.Equal(t, "inbound", ve.Stage)
-	lines := decodeLines(t, logs)
+	lines := inv.Logs()
 	require.Len(t, lines, 1)
-	assert.Equal(t, "batch failed", lines[0]["message"])
-	assert.Equal(t, 0.0, lines[0]["batch_size"])
-	assert.Len(t, decodeLines(t, emf), 1, "the cold start blob only")
+	assert.Equal(t, "batch failed", lines[0].Message)
+	assert.Equal(t, 0.0, lines[0].Keys["batch_size"])
+	assert.Len(t, inv.Blobs(), 1, "the cold start blob only")
 }
 
 // With a trace header saying Sampled=1 the invocation sends its handler subsegment to the X-Ray daemon
@@ -232,24 +228,13 @@ func TestTrace(t *testing.T) {
 	for _, gw := range []string{"sandbox", "http"} {
 		t.Run(gw, func(t *testing.T) {
 			provider := useGateway(t, gw)
-			daemon, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-			require.NoError(t, err)
-			defer daemon.Close()
-			h, _, _ := newTestHandler(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()})
-			ctx := context.WithValue(lambdaCtx("req-1"), "x-amzn-trace-id", //nolint:staticcheck // the runtime's key
-				"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-			_, err = h.Invoke(ctx, readEvent(t, "mixed-batch.json"))
-			require.NoError(t, err)
+			rec, h := newTestHandler(t, nil)
+			inv := rec.Invoke(h, readEvent(t, "mixed-batch.json"),
+				powertoolstest.WithTraceHeader("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"))
+			require.NoError(t, inv.Err)
 
-			require.NoError(t, daemon.SetReadDeadline(time.Now().Add(10*time.Second)))
-			buf := make([]byte, 1<<16)
-			n, err := daemon.Read(buf)
-			require.NoError(t, err)
-			header, body, ok := strings.Cut(string(buf[:n]), "\n")
-			require.True(t, ok)
-			assert.JSONEq(t, `{"format": "json", "version": 1}`, header)
-			var doc traceDoc
-			require.NoError(t, json.Unmarshal([]byte(body), &doc))
+			doc := inv.Segment()
+			require.NotNil(t, doc, "the handler subsegment reached the daemon")
 			assert.Equal(t, "## handle", doc.Name)
 			assert.Equal(t, "1-5759e988-bd862e3fe1be46a994272793", doc.TraceID)
 			assert.Equal(t, "53995c3f42cd8ad8", doc.ParentID)
@@ -268,10 +253,10 @@ func TestTrace(t *testing.T) {
 				call := s.Subsegments[0]
 				assert.Equal(t, "127.0.0.1", call.Name)
 				assert.Equal(t, "remote", call.Namespace)
-				assert.Equal(t, "POST", call.HTTP.Request.Method)
-				assert.Equal(t, provider.URL+"/v1/charges", call.HTTP.Request.URL)
+				assert.Equal(t, "POST", httpField(call, "request", "method"))
+				assert.Equal(t, provider.URL+"/v1/charges", httpField(call, "request", "url"))
 				assert.Equal(t, oid == "o-2003", call.Error, "a 402 is an error of the call")
-				calls = append(calls, fmt.Sprintf("%s %d %s", oid, call.HTTP.Response.Status, call.ID))
+				calls = append(calls, fmt.Sprintf("%s %v %s", oid, httpField(call, "response", "status"), call.ID))
 			}
 			assert.Equal(t, []string{"o-2001", "o-2003", "o-2004"}, charged, "the invalid order is never charged")
 			if provider != nil {
@@ -286,20 +271,10 @@ func TestTrace(t *testing.T) {
 	}
 }
 
-type traceDoc struct {
-	Name        string         `json:"name"`
-	ID          string         `json:"id"`
-	Namespace   string         `json:"namespace"`
-	TraceID     string         `json:"trace_id"`
-	ParentID    string         `json:"parent_id"`
-	Fault       bool           `json:"fault"`
-	Error       bool           `json:"error"`
-	Annotations map[string]any `json:"annotations"`
-	HTTP        struct {
-		Request  struct{ Method, URL string }
-		Response struct{ Status int }
-	} `json:"http"`
-	Subsegments []traceDoc `json:"subsegments"`
+// httpField is one field of a subsegment's "http" object: httpField(s, "request", "method").
+func httpField(s *powertoolstest.Segment, part, field string) any {
+	p, _ := s.HTTP[part].(map[string]any)
+	return p[field]
 }
 
 func TestHTTPGateway(t *testing.T) {
@@ -374,41 +349,36 @@ func FuzzHandle(f *testing.F) {
 	f.Add(`{"id":"o","customer_id":"c","currency":"EUR","items":[{"sku":"s","quantity":1,"unit_price":1e308}],"payment_token":"t"}`)
 	f.Add(`{"items":null}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		h, _, _ := newTestHandler(t, nil)
+		rec, h := newTestHandler(t, nil)
 		ev := events.SQSEvent{Records: []events.SQSMessage{
 			{MessageId: "m-1", Body: body, EventSourceARN: "arn:aws:sqs:eu-west-1:123456789012:orders"},
 			{MessageId: "m-2", Body: `{"id":"o","customer_id":"c","currency":"EUR","items":[{"sku":"s","quantity":1,"unit_price":1}],"payment_token":"t"}`},
 		}}
 		payload, err := json.Marshal(ev)
 		require.NoError(t, err)
-		out, err := h.Invoke(lambdaCtx("fuzz"), payload)
-		require.NoError(t, err, "the second message always succeeds")
+		inv := rec.Invoke(h, payload)
+		require.NoError(t, inv.Err, "the second message always succeeds")
 		var resp events.SQSEventResponse
-		require.NoError(t, json.Unmarshal(out, &resp))
+		inv.Decode(&resp)
 		for _, f := range resp.BatchItemFailures {
 			require.Equal(t, "m-1", f.ItemIdentifier)
 		}
 	})
 }
 
-func newTestHandler(t testing.TB, env map[string]string) (powertools.Handler, *bytes.Buffer, *bytes.Buffer) {
-	var logs, emf bytes.Buffer
-	e := map[string]string{"POWERTOOLS_SERVICE_NAME": "orders", "AWS_LAMBDA_FUNCTION_NAME": "orders"}
+// newTestHandler is the function's handler on a test kit App: the function's options, its environment
+// as template.yaml sets it (plus env), a fixed clock, every line, blob and trace captured.
+func newTestHandler(t testing.TB, env map[string]string) (*powertoolstest.Recorder, powertools.Handler) {
+	e := powertoolstest.Environment()
+	e["POWERTOOLS_SERVICE_NAME"] = "orders"
+	e["AWS_LAMBDA_FUNCTION_NAME"] = "orders"
 	for k, v := range env {
 		e[k] = v
 	}
-	opts := append(options(),
+	rec := powertoolstest.New(t, append(options(),
 		powertools.WithEnv(e),
-		powertools.WithLogOutput(&logs),
-		powertools.WithMetricsOutput(&emf),
-		powertools.WithClock(func() time.Time { return testNow }))
-	app, err := powertools.New(opts...)
-	require.NoError(t, err)
-	return powertools.WrapFunc(app, handle), &logs, &emf
-}
-
-func lambdaCtx(requestID string) context.Context {
-	return lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: requestID})
+		powertools.WithClock(func() time.Time { return testNow }))...)
+	return rec, powertools.WrapFunc(rec.App(), handle)
 }
 
 func readEvent(t testing.TB, name string) []byte {
@@ -425,20 +395,6 @@ func readSQSEvent(t testing.TB, name string) events.SQSEvent {
 	return ev
 }
 
-// decodeLines decodes every line of buf as one JSON object.
-func decodeLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(buf.Bytes()))
-	for sc.Scan() {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "not one JSON object: %q", sc.Text())
-		lines = append(lines, m)
-	}
-	require.NoError(t, sc.Err())
-	return lines
-}
-
 func orderValue(currency string, v float64) blobWant {
 	return blobWant{dims: []string{"service", "currency"}, values: map[string][]float64{"OrderValue": {v}},
 		extra: map[string]string{"currency": currency}}
@@ -446,42 +402,22 @@ func orderValue(currency string, v float64) blobWant {
 
 // checkBlob checks one EMF blob: namespace Shop, the dimension set, service and dimension values, and
 // exactly the metrics of want with their values.
-func checkBlob(t *testing.T, blob map[string]any, want blobWant) {
+func checkBlob(t *testing.T, blob powertoolstest.Blob, want blobWant) {
 	t.Helper()
-	raw, _ := json.Marshal(blob)
-	var meta struct {
-		AWS struct {
-			Timestamp         int64
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []struct{ Name, Unit string }
-			}
-		} `json:"_aws"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &meta))
-	assert.Equal(t, testNow.UnixMilli(), meta.AWS.Timestamp)
-	require.Len(t, meta.AWS.CloudWatchMetrics, 1, "%s", raw)
-	cwm := meta.AWS.CloudWatchMetrics[0]
-	assert.Equal(t, "Shop", cwm.Namespace)
-	assert.Equal(t, [][]string{want.dims}, cwm.Dimensions, "%s", raw)
-	assert.Equal(t, "orders", blob["service"])
+	assert.Equal(t, testNow, blob.Timestamp)
+	assert.Equal(t, "Shop", blob.Namespace)
+	assert.Equal(t, [][]string{want.dims}, blob.DimensionSets, "%s", blob.Raw)
+	assert.Equal(t, "orders", blob.Dimensions["service"])
 	for k, v := range want.extra {
-		assert.Equal(t, v, blob[k], "%s", raw)
+		assert.Equal(t, v, blob.Dimensions[k], "%s", blob.Raw)
 	}
-	names := map[string]bool{}
-	for _, m := range cwm.Metrics {
-		names[m.Name] = true
+	for _, m := range blob.Definitions {
 		wantUnit := "Count"
 		if m.Name == "OrderValue" {
 			wantUnit = "None"
 		}
 		assert.Equal(t, wantUnit, m.Unit, m.Name)
-		var got []float64
-		for _, v := range blob[m.Name].([]any) {
-			got = append(got, v.(float64))
-		}
-		assert.InDeltaSlice(t, want.values[m.Name], got, 1e-9, m.Name)
+		assert.InDeltaSlice(t, want.values[m.Name], blob.Values[m.Name], 1e-9, m.Name)
 	}
-	assert.Len(t, names, len(want.values), "%s", raw)
+	assert.Len(t, blob.Definitions, len(want.values), "%s", blob.Raw)
 }

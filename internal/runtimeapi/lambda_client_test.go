@@ -65,7 +65,7 @@ func echoFunction(ctx context.Context, ev echoEvent) (echoReply, error) {
 		return echoReply{}, errors.New("no lambda context")
 	}
 	dl, _ := ctx.Deadline()
-	trace, _ := ctx.Value("x-amzn-trace-id").(string) //nolint:staticcheck // aws-lambda-go's own key
+	trace, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's own key
 	return echoReply{
 		N: ev.N, RequestID: lc.AwsRequestID, ARN: lc.InvokedFunctionArn, Trace: trace,
 		DeadlineMS: dl.UnixMilli(), ClientCustom: lc.ClientContext.Custom["k"],
