@@ -66,5 +66,8 @@ for m in "${modules[@]}"; do
   (cd "$m" && go test -run '^$' -bench . -benchtime 1x -timeout 10m ./...)
 done
 
+step "fuzzing: every fuzz target for a few seconds (seed corpus plus new inputs; scripts/fuzz.sh runs longer)"
+FUZZTIME=${FUZZTIME:-3s} bash scripts/fuzz.sh
+
 echo
 echo "all tests passed"
