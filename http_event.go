@@ -209,7 +209,7 @@ func (c *httpContext) Value(key any) any {
 type httpRaw struct {
 	version, path, rawPath, latticePath, httpMethod, method, rawQuery string
 	headers, mvHeaders, query, mvQuery, latticeQuery, v2Query         string
-	cookies, body, b64, latticeB64, reqCtx                             string
+	cookies, body, b64, latticeB64, reqCtx                            string
 
 	// from requestContext
 	requestID, domainName, stage, ctxMethod, ctxSourceIP, identitySourceIP string

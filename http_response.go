@@ -125,7 +125,8 @@ func (w *httpWriter) encode(kind HTTPEventKind, gz []byte) []byte {
 			ct = http.DetectContentType(body)
 			w.header["Content-Type"] = []string{ct}
 		}
-		b64 = !httpIsText(ct) || !utf8.Valid(body)
+		ce := w.header.Get("Content-Encoding")
+		b64 = !httpIsText(ct) || (ce != "" && ce != "identity") || !utf8.Valid(body)
 	}
 
 	keys := make([]string, 0, 16)
