@@ -91,7 +91,7 @@ func HTTPHandler(h http.Handler, opts ...HTTPOption) Handler {
 			o(&cfg)
 		}
 	}
-	mux, _ := h.(*http.ServeMux)
+	mux, _ := h.(httpRouter)
 	if cfg.cors != nil {
 		cfg.cors.mux = mux
 	}
@@ -101,7 +101,14 @@ func HTTPHandler(h http.Handler, opts ...HTTPOption) Handler {
 type httpHandler struct {
 	cfg httpConfig
 	h   http.Handler
-	mux *http.ServeMux // h when it is one: its patterns are known before it runs
+	mux httpRouter // h when it tells its routes (http.ServeMux does): patterns are known before it runs
+}
+
+// httpRouter is a handler that tells which pattern serves a request, as http.ServeMux's Handler method
+// does (validation.API has it too).
+type httpRouter interface {
+	http.Handler
+	Handler(r *http.Request) (h http.Handler, pattern string)
 }
 
 // httpExchange is everything one request needs, in one allocation.

@@ -48,7 +48,7 @@ type httpCORS struct {
 	expose       string
 	maxAge       string
 	credentials  bool
-	mux          *http.ServeMux
+	mux          httpRouter
 }
 
 func newHTTPCORS(cfg CORSConfig) *httpCORS {
