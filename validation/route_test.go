@@ -190,10 +190,18 @@ func TestRouteProgrammingErrors(t *testing.T) {
 		ID string `json:"-" path:"order"`
 	}
 	for name, register := range map[string]func(){
-		"no method":            func() { validation.Route(mux, "/orders", func(context.Context, struct{}) (int, error) { return 0, nil }) },
-		"param without json:-": func() { validation.Route(mux, "GET /a/{id}", func(context.Context, noJSONDash) (int, error) { return 0, nil }) },
-		"unsupported type":     func() { validation.Route(mux, "GET /b/{id}", func(context.Context, badType) (int, error) { return 0, nil }) },
-		"not in the pattern":   func() { validation.Route(mux, "GET /c/{id}", func(context.Context, notInPattern) (int, error) { return 0, nil }) },
+		"no method": func() {
+			validation.Route(mux, "/orders", func(context.Context, struct{}) (int, error) { return 0, nil })
+		},
+		"param without json:-": func() {
+			validation.Route(mux, "GET /a/{id}", func(context.Context, noJSONDash) (int, error) { return 0, nil })
+		},
+		"unsupported type": func() {
+			validation.Route(mux, "GET /b/{id}", func(context.Context, badType) (int, error) { return 0, nil })
+		},
+		"not in the pattern": func() {
+			validation.Route(mux, "GET /c/{id}", func(context.Context, notInPattern) (int, error) { return 0, nil })
+		},
 	} {
 		func() {
 			defer func() {
