@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh: build the example functions (examples/hello, then examples/orders), run each under the AWS
+# demo.sh: build the example functions (examples/hello, examples/orders, then examples/api), run each under the AWS
 # Lambda Runtime Interface Emulator (RIE) on 127.0.0.1, invoke it with every sample event in its events/
 # directory and show each answer with what the function wrote: log lines, and for orders the CloudWatch
 # metrics (EMF blobs, the JSON objects starting with "_aws"). Needs Go and curl (jq, when present,
@@ -56,7 +56,7 @@ fi
 [[ -x $rie ]] || die "no emulator at $rie"
 
 # 2. The functions, built as Lambda runs them: Linux executables named bootstrap, without the RPC mode.
-functions=(hello orders)
+functions=(hello orders api)
 for fn in "${functions[@]}"; do
 	log "building examples/$fn"
 	mkdir -p "$work/$fn"
@@ -79,10 +79,19 @@ env_orders=(
 	POWERTOOLS_METRICS_NAMESPACE=Shop
 	POWERTOOLS_LOG_LEVEL=INFO
 )
+env_api=(
+	AWS_LAMBDA_FUNCTION_NAME=products
+	AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
+	AWS_LAMBDA_FUNCTION_TIMEOUT=10
+	POWERTOOLS_SERVICE_NAME=products
+	POWERTOOLS_LOG_LEVEL=INFO
+)
 # The sample events in a telling order (the first is the cold start); any other event of the directory
 # follows.
 events_hello=(get-hello post-hello post-bad-body direct-invoke)
 events_orders=(good-batch mixed-batch fifo-batch poison-batch)
+events_api=(list-http-api get-rest get-missing-function-url create-alb create-invalid-alb-multivalue
+	openapi-vpc-lattice preflight-vpc-lattice-v2 not-found-http-api direct-invoke)
 
 # 3. Start the emulator on loopback: its invoke API (--runtime-interface-emulator-address, which would
 # otherwise listen on every interface) and the Runtime API it serves the function
