@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 )
@@ -174,7 +175,10 @@ func (h *httpHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error
 
 // serveTraced runs the handler in a subsegment named by the route pattern when the invocation is traced.
 func (h *httpHandler) serveTraced(ctx context.Context, ex *httpExchange) {
-	t := Tracer(ctx)
+	var t *Subsegment
+	if invocationFrom(ctx) != nil {
+		t = Tracer(ctx)
+	}
 	if !t.Sampled() {
 		ex.ctx = httpContext{Context: ctx, ev: &ex.ev}
 		h.serve(ctx, ex)
@@ -341,23 +345,34 @@ func (ex *httpExchange) buildRequest(cfg *httpConfig) *HTTPEventError {
 
 	// body
 	isB64 := httpBool(raw.b64) || httpBool(raw.latticeB64)
-	body, err := httpString(raw.body)
-	if err != nil {
-		return bad("body", "not a string")
-	}
+	body := raw.body
 	switch {
-	case body == "":
+	case body == "" || body == "null" || body == `""`:
 		r.Body = http.NoBody
+	case len(body) < 2 || body[0] != '"':
+		return bad("body", "not a string")
 	case isB64:
-		dec, err := base64.StdEncoding.DecodeString(body)
+		text, err := httpString(body) // base64 is plain ASCII: a substring, no copy
+		if err != nil {
+			return bad("body", "not a string")
+		}
+		dec, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
 			return bad("body", "invalid base64")
 		}
 		ex.binBody.Reset(dec)
 		r.Body, r.ContentLength = &ex.binBody, int64(len(dec))
-	default:
-		ex.strBody.Reset(body)
-		r.Body, r.ContentLength = &ex.strBody, int64(len(body))
+	case strings.IndexByte(body, '\\') < 0 && utf8.ValidString(body):
+		text := body[1 : len(body)-1]
+		ex.strBody.Reset(text)
+		r.Body, r.ContentLength = &ex.strBody, int64(len(text))
+	default: // escapes: decoded once, into bytes the body reads
+		dec, err := httpUnquote(body)
+		if err != nil {
+			return bad("body", "not a string")
+		}
+		ex.binBody.Reset(dec)
+		r.Body, r.ContentLength = &ex.binBody, int64(len(dec))
 	}
 	return nil
 }

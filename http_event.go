@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -424,17 +427,70 @@ func httpString(v string) (string, error) {
 		return "", errHTTPNotString
 	}
 	inner := v[1 : len(v)-1]
-	if strings.IndexByte(inner, '\\') < 0 && httpASCII(inner) {
+	if strings.IndexByte(inner, '\\') < 0 && utf8.ValidString(inner) {
 		return inner, nil
 	}
-	if out, ok := jsonscan.Unquote(make([]byte, 0, len(inner)), unsafeBytes(inner)); ok {
-		return string(out), nil
+	b, err := httpUnquote(v)
+	return string(b), err
+}
+
+// httpUnquote decodes a JSON string (with its quotes) that holds escapes or non-ASCII text into new bytes.
+// The runs between escapes are copied whole; the rare cases where encoding/json substitutes U+FFFD
+// (invalid UTF-8, lone surrogates) are left to it.
+func httpUnquote(v string) ([]byte, error) {
+	inner := v[1 : len(v)-1]
+	if utf8.ValidString(inner) {
+		out := make([]byte, 0, len(inner))
+		rest := inner
+		for {
+			i := strings.IndexByte(rest, '\\')
+			if i < 0 {
+				return append(out, rest...), nil
+			}
+			out = append(out, rest[:i]...)
+			if i+1 >= len(rest) {
+				break
+			}
+			c := rest[i+1]
+			rest = rest[i+2:]
+			switch c {
+			case '"', '\\', '/':
+				out = append(out, c)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				if len(rest) < 4 {
+					return nil, errHTTPNotString
+				}
+				r, err := strconv.ParseUint(rest[:4], 16, 32)
+				if err != nil {
+					return nil, errHTTPNotString
+				}
+				if utf16.IsSurrogate(rune(r)) {
+					goto slow
+				}
+				out = utf8.AppendRune(out, rune(r))
+				rest = rest[4:]
+			default:
+				return nil, errHTTPNotString
+			}
+		}
+		return nil, errHTTPNotString
 	}
+slow:
 	var s string
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
-		return "", err
+		return nil, err
 	}
-	return s, nil
+	return []byte(s), nil
 }
 
 var errHTTPNotString = errors.New("not a string")
@@ -446,15 +502,6 @@ func httpStringOr(v string) string {
 		return ""
 	}
 	return s
-}
-
-func httpASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // httpBool reads a JSON boolean; anything else is false.

@@ -32,6 +32,9 @@ func TestHTTPString(t *testing.T) {
 		{`"h\u00e9llo \"q\" \n"`, "héllo \"q\" \n", false},
 		{`"héllo"`, "héllo", false},
 		{`"\ud83d\ude00"`, "😀", false}, // a surrogate pair, decoded by encoding/json
+		{`"a\/b\tc"`, "a/b\tc", false},
+		{`"\ud800x"`, "\ufffdx", false}, // a lone surrogate: U+FFFD, as encoding/json decodes it
+		{`"bad \x escape"`, "", true},
 		{`null`, "", false},
 		{``, "", false},
 		{`12`, "", true},
