@@ -16,7 +16,7 @@ var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite testdata/openapi
 
 func TestOpenAPIDocument(t *testing.T) {
 	api, h := routeAPI(t)
-	a, _ := invoke(t, h, routeEvent("GET", "/openapi.json", "", nil, ""))
+	a, _ := routeInvoke(t, h, routeEvent("GET", "/openapi.json", "", nil, ""))
 	require.Equal(t, 200, a.StatusCode)
 	assert.Equal(t, "application/json", a.Headers["Content-Type"])
 	direct, err := api.OpenAPI()
@@ -27,15 +27,15 @@ func TestOpenAPIDocument(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(a.Body), &doc))
 	assert.Equal(t, "3.1.0", doc["openapi"])
 	paths := doc["paths"].(map[string]any)
-	assert.ElementsMatch(t, []string{"/orders/{id}", "/orders"}, keys(paths))
+	assert.ElementsMatch(t, []string{"/orders/{id}", "/orders"}, routeKeys(paths))
 	post := paths["/orders/{id}"].(map[string]any)["post"].(map[string]any)
 	assert.Equal(t, "post_orders_id", post["operationId"])
 	assert.Equal(t, "Create an order", post["summary"])
-	assert.ElementsMatch(t, []string{"201", "409", "422"}, keys(post["responses"].(map[string]any)))
-	assert.Equal(t, map[string]any{"$ref": "#/components/schemas/createOrder"},
+	assert.ElementsMatch(t, []string{"201", "409", "422"}, routeKeys(post["responses"].(map[string]any)))
+	assert.Equal(t, map[string]any{"$ref": "#/components/schemas/routeCreateOrder"},
 		post["requestBody"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"])
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	assert.Subset(t, keys(schemas), []string{"createOrder", "order", "lineItem", "HTTPError", "ValidationError"})
+	assert.Subset(t, routeKeys(schemas), []string{"routeCreateOrder", "routeOrder", "routeLineItem", "HTTPError", "ValidationError"})
 	assert.NotContains(t, a.Body, "$defs", "every reference points into components")
 	assert.Equal(t, "deleteOrder", paths["/orders/{id}"].(map[string]any)["delete"].(map[string]any)["operationId"])
 
@@ -50,7 +50,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	assert.Equal(t, string(want), pretty.String()+"\n")
 }
 
-func keys(m map[string]any) []string {
+func routeKeys(m map[string]any) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

@@ -16,58 +16,58 @@ import (
 	"github.com/gopowertools/powertools/validation"
 )
 
-type lineItem struct {
+type routeLineItem struct {
 	SKU string `json:"sku" jsonschema:"minLength=1"`
 	Qty int    `json:"qty" jsonschema:"minimum=1"`
 }
 
-type createOrder struct {
-	ID     string     `json:"-" path:"id"`
-	DryRun bool       `json:"-" query:"dry_run"`
-	Tags   []string   `json:"-" query:"tag"`
-	Tenant string     `json:"-" header:"X-Tenant"`
-	Items  []lineItem `json:"items" jsonschema:"minItems=1"`
-	Note   string     `json:"note,omitempty" jsonschema:"maxLength=20"`
+type routeCreateOrder struct {
+	ID     string          `json:"-" path:"id"`
+	DryRun bool            `json:"-" query:"dry_run"`
+	Tags   []string        `json:"-" query:"tag"`
+	Tenant string          `json:"-" header:"X-Tenant"`
+	Items  []routeLineItem `json:"items" jsonschema:"minItems=1"`
+	Note   string          `json:"note,omitempty" jsonschema:"maxLength=20"`
 }
 
-type order struct {
-	ID     string     `json:"id"`
-	Tenant string     `json:"tenant"`
-	Items  []lineItem `json:"items"`
-	DryRun bool       `json:"dryRun"`
-	Tags   []string   `json:"tags"`
+type routeOrder struct {
+	ID     string          `json:"id"`
+	Tenant string          `json:"tenant"`
+	Items  []routeLineItem `json:"items"`
+	DryRun bool            `json:"dryRun"`
+	Tags   []string        `json:"tags"`
 }
 
-type listQuery struct {
+type routeListQuery struct {
 	Limit int `json:"-" query:"limit,required"`
 }
 
-var errExists = errors.New("order exists")
+var routeErrExists = errors.New("order exists")
 
-type teapot struct{}
+type routeTeapot struct{}
 
-func (teapot) Error() string   { return "short and stout" }
-func (teapot) StatusCode() int { return http.StatusTeapot }
+func (routeTeapot) Error() string   { return "short and stout" }
+func (routeTeapot) StatusCode() int { return http.StatusTeapot }
 
 func routeAPI(t *testing.T) (*validation.API, powertools.Handler) {
 	t.Helper()
 	api := validation.NewAPI("orders", "1.0.0", validation.WithServers("https://api.example.com"))
-	validation.Route(api, "POST /orders/{id}", func(ctx context.Context, in createOrder) (order, error) {
+	validation.Route(api, "POST /orders/{id}", func(ctx context.Context, in routeCreateOrder) (routeOrder, error) {
 		switch in.ID {
 		case "exists":
-			return order{}, errExists
+			return routeOrder{}, routeErrExists
 		case "conflict":
-			return order{}, validation.NewHTTPError(http.StatusConflict, "order is locked")
+			return routeOrder{}, validation.NewHTTPError(http.StatusConflict, "order is locked")
 		case "teapot":
-			return order{}, teapot{}
+			return routeOrder{}, routeTeapot{}
 		case "boom":
-			return order{}, errors.New("database down")
+			return routeOrder{}, errors.New("database down")
 		}
-		return order{ID: in.ID, Tenant: in.Tenant, Items: in.Items, DryRun: in.DryRun, Tags: in.Tags}, nil
+		return routeOrder{ID: in.ID, Tenant: in.Tenant, Items: in.Items, DryRun: in.DryRun, Tags: in.Tags}, nil
 	}, validation.WithStatus(http.StatusCreated), validation.WithSummary("Create an order"), validation.WithTags("orders"),
-		validation.WithErrorStatus(errExists, http.StatusConflict))
-	validation.Route(api, "GET /orders", func(ctx context.Context, in listQuery) ([]order, error) {
-		return make([]order, 0, in.Limit), nil
+		validation.WithErrorStatus(routeErrExists, http.StatusConflict))
+	validation.Route(api, "GET /orders", func(ctx context.Context, in routeListQuery) ([]routeOrder, error) {
+		return make([]routeOrder, 0, in.Limit), nil
 	})
 	validation.Route(api, "DELETE /orders/{id}", func(ctx context.Context, in struct {
 		ID uint64 `json:"-" path:"id"`
@@ -87,18 +87,18 @@ func routeEvent(method, path, query string, headers map[string]string, body stri
 	return b
 }
 
-type answer struct {
+type routeAnswer struct {
 	StatusCode int               `json:"statusCode"`
 	Headers    map[string]string `json:"headers"`
 	Body       string            `json:"body"`
 	B64        bool              `json:"isBase64Encoded"`
 }
 
-func invoke(t *testing.T, h powertools.Handler, payload []byte) (answer, map[string]any) {
+func routeInvoke(t *testing.T, h powertools.Handler, payload []byte) (routeAnswer, map[string]any) {
 	t.Helper()
 	out, err := h.Invoke(context.Background(), payload)
 	require.NoError(t, err)
-	var a answer
+	var a routeAnswer
 	require.NoError(t, json.Unmarshal(out, &a))
 	if a.B64 {
 		b, _ := base64.StdEncoding.DecodeString(a.Body)
@@ -149,7 +149,7 @@ func TestRoute(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, _ := invoke(t, h, routeEvent(tc.method, tc.path, tc.query, tc.headers, tc.body))
+			a, _ := routeInvoke(t, h, routeEvent(tc.method, tc.path, tc.query, tc.headers, tc.body))
 			assert.Equal(t, tc.wantStatus, a.StatusCode, a.Body)
 			if tc.wantBody != "" {
 				assert.JSONEq(t, tc.wantBody, a.Body)
@@ -219,10 +219,10 @@ func TestRouteOnPlainServeMux(t *testing.T) {
 	validation.Route(mux, "PUT /items/{sku}", func(ctx context.Context, in struct {
 		SKU string `json:"-" path:"sku"`
 		Qty int    `json:"qty"`
-	}) (lineItem, error) {
-		return lineItem{SKU: in.SKU, Qty: in.Qty}, nil
+	}) (routeLineItem, error) {
+		return routeLineItem{SKU: in.SKU, Qty: in.Qty}, nil
 	})
-	a, _ := invoke(t, powertools.HTTPHandler(mux), routeEvent("PUT", "/items/X", "", nil, `{"qty":3}`))
+	a, _ := routeInvoke(t, powertools.HTTPHandler(mux), routeEvent("PUT", "/items/X", "", nil, `{"qty":3}`))
 	assert.Equal(t, 200, a.StatusCode)
 	assert.JSONEq(t, `{"sku":"X","qty":3}`, a.Body)
 }
