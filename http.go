@@ -378,7 +378,7 @@ func (ex *httpExchange) buildRequest(cfg *httpConfig) *HTTPEventError {
 }
 
 // buildQuery makes the query string of the events that carry parameters instead of the raw string:
-// API Gateway REST and VPC Lattice v2 send them decoded (escaped here), ALB as they arrived.
+// API Gateway REST and VPC Lattice send them decoded (escaped here), ALB as they arrived.
 func (ex *httpExchange) buildQuery(cfg *httpConfig) (string, *HTTPEventError) {
 	raw, kind := &ex.raw, ex.ev.Kind
 	var obj string
@@ -395,6 +395,8 @@ func (ex *httpExchange) buildQuery(cfg *httpConfig) (string, *HTTPEventError) {
 		obj, escape = raw.mvQuery, false
 	case HTTPEventVPCLatticeV2:
 		obj = raw.query
+	case HTTPEventVPCLattice: // raw_path carries the query string; the parameters when it does not
+		obj = raw.latticeQuery
 	}
 	if obj == "" || obj == "null" {
 		return "", nil

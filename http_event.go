@@ -211,7 +211,7 @@ func (c *httpContext) Value(key any) any {
 // event, nothing decoded yet.
 type httpRaw struct {
 	version, path, rawPath, latticePath, httpMethod, method, rawQuery string
-	headers, mvHeaders, query, mvQuery, latticeQuery, v2Query         string
+	headers, mvHeaders, query, mvQuery, latticeQuery                  string
 	cookies, body, b64, latticeB64, reqCtx                            string
 
 	// from requestContext

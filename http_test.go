@@ -557,3 +557,14 @@ func TestHTTPAllocations(t *testing.T) {
 	assert.LessOrEqual(t, allocs, 18.0)
 	t.Logf("allocs/op: %v", allocs)
 }
+
+func TestHTTPLatticeQueryParameters(t *testing.T) {
+	// a VPC Lattice v1 event whose raw_path has no query string: the parameters are used
+	var got string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { got = r.URL.Query().Get("q") })
+	ev := `{"raw_path":"/x","method":"GET","headers":{},"query_string_parameters":{"q":"a b&c"},"body":"","is_base64_encoded":false}`
+	_, err := HTTPHandler(mux).Invoke(context.Background(), []byte(ev))
+	require.NoError(t, err)
+	assert.Equal(t, "a b&c", got)
+}

@@ -42,7 +42,7 @@ type routeListQuery struct {
 	Limit int `json:"-" query:"limit,required"`
 }
 
-var routeErrExists = errors.New("order exists")
+var errRouteExists = errors.New("order exists")
 
 type routeTeapot struct{}
 
@@ -55,7 +55,7 @@ func routeAPI(t *testing.T) (*validation.API, powertools.Handler) {
 	validation.Route(api, "POST /orders/{id}", func(ctx context.Context, in routeCreateOrder) (routeOrder, error) {
 		switch in.ID {
 		case "exists":
-			return routeOrder{}, routeErrExists
+			return routeOrder{}, errRouteExists
 		case "conflict":
 			return routeOrder{}, validation.NewHTTPError(http.StatusConflict, "order is locked")
 		case "teapot":
@@ -65,7 +65,7 @@ func routeAPI(t *testing.T) (*validation.API, powertools.Handler) {
 		}
 		return routeOrder{ID: in.ID, Tenant: in.Tenant, Items: in.Items, DryRun: in.DryRun, Tags: in.Tags}, nil
 	}, validation.WithStatus(http.StatusCreated), validation.WithSummary("Create an order"), validation.WithTags("orders"),
-		validation.WithErrorStatus(routeErrExists, http.StatusConflict))
+		validation.WithErrorStatus(errRouteExists, http.StatusConflict))
 	validation.Route(api, "GET /orders", func(ctx context.Context, in routeListQuery) ([]routeOrder, error) {
 		return make([]routeOrder, 0, in.Limit), nil
 	})
