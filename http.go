@@ -157,6 +157,9 @@ func (h *httpHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error
 		}
 	}
 	h.serveTraced(ctx, ex)
+	if r.Method == http.MethodHead { // as net/http's server: the headers of a GET, no body
+		ex.w.buf.Reset()
+	}
 	if h.mux != nil && ex.pattern == "" || ex.w.isPlainNotFound() {
 		ex.w.jsonErrorAnswer()
 	}
@@ -273,7 +276,7 @@ func (ex *httpExchange) buildRequest(cfg *httpConfig) *HTTPEventError {
 		return bad("method", "not a token")
 	}
 	if path == "" {
-		path = "/"
+		return bad("path", "missing")
 	}
 	if path[0] != '/' {
 		return bad("path", "does not start with /")

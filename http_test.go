@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -567,4 +568,75 @@ func TestHTTPLatticeQueryParameters(t *testing.T) {
 	_, err := HTTPHandler(mux).Invoke(context.Background(), []byte(ev))
 	require.NoError(t, err)
 	assert.Equal(t, "a b&c", got)
+}
+
+func TestHTTPHeadHasNoBody(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /doc", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("hello"))
+	})
+	out, err := HTTPHandler(mux).Invoke(context.Background(), httpEvent("HEAD", "/doc", "", nil, nil, false))
+	require.NoError(t, err)
+	a := httpDecodeAnswer(t, out)
+	assert.Equal(t, 200, a.Status)
+	assert.Equal(t, "text/plain", a.Header["Content-Type"])
+	assert.Empty(t, a.Body)
+}
+
+// Invocations run at once (AWS_LAMBDA_MAX_CONCURRENCY) share the adapter and its pools: each gets its own
+// answer and its own log keys.
+func TestHTTPConcurrentInvocations(t *testing.T) {
+	var logs syncBuffer
+	app, err := New(WithEnv(map[string]string{}), WithLogOutput(&logs))
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		Logger(r.Context()).Info("order")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"` + r.PathValue("id") + `"}`))
+	})
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		Logger(r.Context()).Info("item")
+		_, _ = w.Write(bytes.Repeat([]byte(r.PathValue("id")), 2000))
+	})
+	h := app.Wrap(HTTPHandler(mux, WithCompression()))
+	const n = 64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			path := "/orders/" + strconv.Itoa(i)
+			want := `{"id":"` + strconv.Itoa(i) + `"}`
+			if i%2 == 1 {
+				path = "/items/" + strconv.Itoa(i)
+				want = strings.Repeat(strconv.Itoa(i), 2000)
+			}
+			out, err := h.Invoke(httpLambdaCtx("req-"+strconv.Itoa(i)), httpEvent("GET", path, "", map[string]string{"accept-encoding": "identity"}, nil, false))
+			if err != nil {
+				errs <- err
+				return
+			}
+			var a struct{ Body string }
+			if err := json.Unmarshal(out, &a); err != nil {
+				errs <- err
+				return
+			}
+			if a.Body != want {
+				errs <- errors.New("answer of " + path + " is another's: " + a.Body[:min(40, len(a.Body))])
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m))
+		id := strings.TrimPrefix(m["function_request_id"].(string), "req-")
+		n, _ := strconv.Atoi(id)
+		want := map[bool]string{true: "GET /items/{id}", false: "GET /orders/{id}"}[n%2 == 1]
+		assert.Equal(t, want, m["route"], l)
+	}
 }
