@@ -66,6 +66,14 @@
 // failed records are retried. FIFO queues stop at the first failure; [WithBatchParallel] runs records
 // concurrently; an all-failed batch is an error matching [ErrBatchAllFailed].
 //
+// # HTTP event handler
+//
+// [HTTPHandler] runs any net/http handler on API Gateway (REST and HTTP APIs), ALB, function URL and VPC
+// Lattice events, answering in each event's shape; [HTTPRequestEvent] gives the event behind a request.
+// The correlation id is the request id, the ServeMux pattern is the log key "route" and a subsegment's
+// name, a panic is a 500 answer. [WithCORS], [WithCompression] and [WithStripPrefix] configure it. Typed,
+// validated routes and the OpenAPI document are validation.Route and validation.NewAPI.
+//
 // # Validation, JMESPath and parsing
 //
 // JSON Schema validation and the typed parser live in two subpackages, so that a function that does not

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh: run the example functions (examples/hello, then examples/orders) on this machine with the local
+# demo.sh: run the example functions (examples/hello, examples/orders, then examples/api) on this machine with the local
 # runner, cmd/powertools-local: each is built for the host, started against the in-repo Lambda Runtime API
 # on 127.0.0.1 and invoked with every sample event of its events/ directory; each invocation is printed
 # with its response, log lines, EMF metrics (a table) and X-Ray trace (a tree with durations). Needs Go
@@ -56,8 +56,14 @@ run orders -name orders -memory 256 -timeout 30s \
 	-env POWERTOOLS_SERVICE_NAME=orders -env POWERTOOLS_METRICS_NAMESPACE=Shop -env POWERTOOLS_LOG_LEVEL=INFO \
 	./examples/orders "${orders_events[@]}"
 
+mapfile -t api_events < <(events examples/api/events list-http-api get-rest get-missing-function-url create-alb \
+	create-invalid-alb-multivalue openapi-vpc-lattice preflight-vpc-lattice-v2 not-found-http-api direct-invoke)
+run api -name products -memory 128 -timeout 10s \
+	-env POWERTOOLS_SERVICE_NAME=products -env POWERTOOLS_LOG_LEVEL=INFO \
+	./examples/api "${api_events[@]}"
+
 echo
 if ((status == 0)); then
-	echo "demo: done (hello and orders, every sample event, through the Lambda runtime protocol)"
+	echo "demo: done (hello, orders and api, every sample event, through the Lambda runtime protocol)"
 fi
 exit "$status"

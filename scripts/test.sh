@@ -42,6 +42,13 @@ report=$(mktemp -d)/testreport
 trap 'rm -rf "$(dirname "$report")"' EXIT
 go build -o "$report" ./internal/cmd/testreport
 
+step "Lambda Runtime Interface Emulator (examples/api runs under it in the end-to-end tests)"
+rie="$(go env GOPATH | cut -d: -f1)/bin/aws-lambda-rie"
+if [ -z "${RIE:-}" ] && [ ! -x "$rie" ]; then
+  go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+fi
+echo "emulator: ${RIE:-$rie}"
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
 if [ -n "$unformatted" ]; then echo "not formatted:"; echo "$unformatted"; exit 1; fi
