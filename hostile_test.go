@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -85,6 +87,7 @@ func hostileTargets() []hostileTarget {
 		{"BatchDynamoDB", invoke(app.Wrap(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 			return powertools.ProcessDynamoDBStreamTyped(ctx, ev, ddbRecord, powertools.WithBatchAllowAllFailed(true))
 		}))},
+		{"HTTPHandler", invoke(app.Wrap(powertools.HTTPHandler(hostileMux())))},
 		{"Environment", func(p []byte) error {
 			v := string(p)
 			env := map[string]string{}
@@ -94,6 +97,17 @@ func hostileTargets() []hostileTarget {
 			return ignore(powertools.New(powertools.WithEnv(env), powertools.WithLogOutput(new(bytes.Buffer))))
 		}},
 	}
+}
+
+// hostileMux echoes what the HTTP adapter made of the request: method, path, query, headers and body.
+func hostileMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"m":%q,"p":%q,"q":%q,"h":%d,"b":%d}`, r.Method, r.URL.Path, r.URL.RawQuery, len(r.Header), len(body))
+	})
+	return mux
 }
 
 // hostileEnvVars are the variables New reads.
@@ -151,6 +165,10 @@ func hostileInputs() map[string]func() []byte {
 			return b.Bytes()
 		},
 		"huge-number": func() []byte { return []byte(`{"id":"x","price":1` + strings.Repeat("0", 1<<20) + `}`) },
+		"http-shapes": func() []byte {
+			return []byte(`{"version":"2.0","rawPath":"/a%zz","rawQueryString":"` + strings.Repeat("a=1&", 1<<18) +
+				`","headers":{"x\r\ny":"\u0000"},"cookies":[1],"requestContext":{"http":{"method":"G E T"}},"body":"%%%","isBase64Encoded":true}`)
+		},
 		"control-chars": func() []byte {
 			return []byte("{\"id\":\"\\u0000\\ud800\\udfff\\u2028\",\"price\":1e309,\"headers\":{\"a\\r\\nb\":\"\\u0007\"}}")
 		},
