@@ -31,6 +31,7 @@ type config struct {
 	metrics   metricsConfig
 	tracer    tracerConfig
 	validator Validator // WithValidator; nil when events are not validated
+	idem      idemSettings
 
 	// problems found while applying options; reported by New together with every other problem.
 	optionErrs []error
@@ -82,6 +83,7 @@ func (c *config) readEnv(env *envReader) {
 	c.log.readEnv(env)
 	c.metrics.readEnv(env)
 	c.tracer.readEnv(env)
+	c.idem.readEnv(env)
 }
 
 // validate reports every inconsistent setting; New joins them into one error.
