@@ -67,8 +67,8 @@ type IdempotencyStore interface {
 	Acquire(ctx context.Context, rec *IdempotencyRecord, now time.Time) (existing *IdempotencyRecord, err error)
 	// Complete replaces held, the INPROGRESS record this invocation acquired, with done (COMPLETED),
 	// only if the stored record still has held's status and InProgressExpiration; otherwise it changes
-	// nothing and returns ErrIdempotencyFenced.
-	Complete(ctx context.Context, held, done *IdempotencyRecord) error
+	// nothing and returns ErrIdempotencyFenced. now is the time of completion (the App's clock).
+	Complete(ctx context.Context, held, done *IdempotencyRecord, now time.Time) error
 	// Release deletes held under the same condition as Complete (ErrIdempotencyFenced otherwise), so a
 	// retry of a failed run executes again.
 	Release(ctx context.Context, held *IdempotencyRecord) error
@@ -484,15 +484,16 @@ func (g *idemGuard) execute(ctx context.Context, payload []byte, held *Idempoten
 		return nil, err
 	}
 	completed = true
+	completedAt := g.app.now()
 	done := &IdempotencyRecord{
 		Key:                  held.Key,
 		Status:               IdempotencyCompleted,
-		Expiration:           g.app.now().Add(g.cfg.expiry).Unix(),
+		Expiration:           completedAt.Add(g.cfg.expiry).Unix(),
 		InProgressExpiration: held.InProgressExpiration,
 		Data:                 out,
 		Validation:           held.Validation,
 	}
-	switch cerr := g.store.Complete(context.WithoutCancel(ctx), held, done); {
+	switch cerr := g.store.Complete(context.WithoutCancel(ctx), held, done, completedAt); {
 	case errors.Is(cerr, ErrIdempotencyFenced):
 		g.logger(ctx).Warn("powertools: idempotency: the lease passed and another invocation took the record over; this response is not stored",
 			zap.String("idempotency_key", held.Key))

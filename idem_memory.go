@@ -47,7 +47,7 @@ func (s *MemoryStore) sweep(now time.Time) {
 }
 
 // Complete implements IdempotencyStore.
-func (s *MemoryStore) Complete(_ context.Context, held, done *IdempotencyRecord) error {
+func (s *MemoryStore) Complete(_ context.Context, held, done *IdempotencyRecord, _ time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.holds(held) {
