@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need (dynalite from the npm registry
-# into .tools/), then runs gofmt, go vet and go test -race over the library and the bench module.
+# into .tools/, redis-server from apt-get when it is missing), then runs gofmt, go vet and go test -race over the library and the bench module.
 # Servers the tests use (dynalite, the Lambda runtime API, UDP listeners for X-Ray) are started by the
 # tests themselves, on 127.0.0.1, and stopped when they end.
 set -euo pipefail
@@ -23,6 +23,17 @@ if [ ! -x "$root/.tools/node_modules/.bin/dynalite" ]; then
   npm install --silent --no-audit --no-fund --prefix "$root/.tools" dynalite@4.0.0
 fi
 echo "dynalite: $root/.tools/node_modules/.bin/dynalite"
+
+step "redis-server (Debian package, for the idempotency Redis store's tests; they start it on 127.0.0.1)"
+if ! command -v redis-server >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server
+  # The package starts a system service on 6379; the tests start their own servers and need none.
+  ($sudo systemctl disable --now redis-server 2>/dev/null || $sudo service redis-server stop 2>/dev/null) || true
+fi
+redis-server --version
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))

@@ -20,7 +20,7 @@ type Redis struct {
 // Stop kills the server now (a test of a store going down); it is also stopped when the test ends.
 func (r *Redis) Stop() { r.once.Do(r.stop) }
 
-// StartRedis starts redis-server on 127.0.0.1 on a free port, without persistence (--save ''
+// StartRedis starts redis-server on 127.0.0.1 on a free port, without persistence (--save ""
 // --appendonly no), waits until it accepts connections and stops it when the test ends. Without the
 // binary (the Debian package redis-server; scripts/test.sh installs it), see Missing.
 func StartRedis(t testing.TB) *Redis {
