@@ -217,7 +217,8 @@ func (s *idemSettings) readEnv(env *envReader) {
 // WithIdempotency makes the handler idempotent: it runs once per payload (or per the data
 // WithIdemKeyPath selects) within the expiry, duplicates get its stored response. In the chain it sits
 // after inbound validation and before the handler. Default: off; POWERTOOLS_IDEMPOTENCY_DISABLED=true
-// turns it off (one WARNING line at New).
+// turns it off, and off Idempotent too (one WARNING line per App, when the first idempotent handler or
+// function is built).
 func WithIdempotency(store IdempotencyStore, opts ...IdemOption) Option {
 	return func(c *config) {
 		if store == nil {
@@ -270,26 +271,36 @@ func idemCompile(name, expr string) (q jmespath.JMESPath, err error) {
 	return q, nil
 }
 
-// newIdemGuard compiles the options for the handler or function named handler.
-func newIdemGuard(a *App, store IdempotencyStore, handler string, opts []IdemOption) (*idemGuard, error) {
-	g := &idemGuard{app: a, store: store, cfg: idemDefaultConfig(), disabled: a.cfg.idem.disabled}
+// idemCompileOptions applies opts over the defaults and compiles the JMESPath expressions; every
+// problem is a *ConfigError, joined.
+func idemCompileOptions(opts []IdemOption) (cfg idemConfig, keyQ, validQ jmespath.JMESPath, err error) {
+	cfg = idemDefaultConfig()
 	for _, o := range opts {
 		if o != nil {
-			o(&g.cfg)
+			o(&cfg)
 		}
 	}
-	errs := g.cfg.errs
-	var err error
-	if g.cfg.keyPath != "" {
-		if g.keyQ, err = idemCompile("WithIdemKeyPath", g.cfg.keyPath); err != nil {
+	errs := cfg.errs
+	if cfg.keyPath != "" {
+		if keyQ, err = idemCompile("WithIdemKeyPath", cfg.keyPath); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if g.cfg.validationPath != "" {
-		if g.validQ, err = idemCompile("WithIdemPayloadValidationPath", g.cfg.validationPath); err != nil {
+	if cfg.validationPath != "" {
+		if validQ, err = idemCompile("WithIdemPayloadValidationPath", cfg.validationPath); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	return cfg, keyQ, validQ, errors.Join(errs...)
+}
+
+// newIdemGuard compiles the options for the handler or function named handler.
+func newIdemGuard(a *App, store IdempotencyStore, handler string, opts []IdemOption) (*idemGuard, error) {
+	cfg, keyQ, validQ, err := idemCompileOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	g := &idemGuard{app: a, store: store, cfg: cfg, keyQ: keyQ, validQ: validQ, disabled: a.cfg.idem.disabled}
 	if g.cfg.cacheSize > 0 {
 		g.cache, _ = lru.New[string, *IdempotencyRecord](g.cfg.cacheSize) // only fails for a size <= 0
 	}
@@ -300,9 +311,6 @@ func newIdemGuard(a *App, store IdempotencyStore, handler string, opts []IdemOpt
 			fn = "test-func" // the Python edition's name outside Lambda
 		}
 		g.namePrefix = fn + "." + handler
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
 	}
 	if g.disabled {
 		a.idemWarnDisabled.Do(func() {
@@ -328,12 +336,12 @@ func (a *App) idemMiddleware(handler string) Middleware {
 	}
 }
 
-// idemValidate checks the options of WithIdempotency for New.
-func (a *App) idemValidate() error {
-	if !a.cfg.idem.on {
+// validate checks the options of WithIdempotency for New.
+func (s *idemSettings) validate() error {
+	if !s.on {
 		return nil
 	}
-	_, err := newIdemGuard(a, a.cfg.idem.store, "handler", a.cfg.idem.opts)
+	_, _, _, err := idemCompileOptions(s.opts)
 	return err
 }
 

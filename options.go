@@ -98,6 +98,9 @@ func (c *config) validate() []error {
 	if err := c.validatorInit(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.idem.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errs
 }
 

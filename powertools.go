@@ -77,9 +77,6 @@ func New(opts ...Option) (*App, error) {
 	if a.tracer, err = newTracerRoot(a); err != nil {
 		errs = append(errs, err)
 	}
-	if err = a.idemValidate(); err != nil {
-		errs = append(errs, err)
-	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
