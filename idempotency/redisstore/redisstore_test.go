@@ -32,12 +32,16 @@ func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 	}
 }
 
-func newClient(t *testing.T, addr string) redis.UniversalClient {
+func newClient(t *testing.T, addr string) redis.UniversalClient { return newClientB(t, addr) }
+
+func newClientB(t testing.TB, addr string) redis.UniversalClient {
 	c := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}, MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, PoolSize: 80})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+func newStoreErr(c redis.UniversalClient) (*redisstore.Store, error) { return redisstore.New(c) }
 
 func newStore(t *testing.T, c redis.UniversalClient, opts ...redisstore.Option) *redisstore.Store {
 	s, err := redisstore.New(c, opts...)
