@@ -482,7 +482,11 @@ func (g *idemGuard) execute(ctx context.Context, payload []byte, held *Idempoten
 		}
 		// The handler failed or panicked: delete the record so that a retry runs. The original error
 		// (or panic) goes on; a failed release is logged.
-		if rerr := g.store.Release(context.WithoutCancel(ctx), held); rerr != nil {
+		switch rerr := g.store.Release(context.WithoutCancel(ctx), held); {
+		case errors.Is(rerr, ErrIdempotencyFenced):
+			g.logger(ctx).Warn("powertools: idempotency: the lease passed and another invocation took the record over; it is left alone",
+				zap.String("idempotency_key", held.Key))
+		case rerr != nil:
 			g.logger(ctx).Warn("powertools: idempotency: the record of a failed run could not be deleted; a retry waits for its lease",
 				zap.String("idempotency_key", held.Key), zap.Error(rerr))
 		}
