@@ -64,7 +64,6 @@ type counting struct {
 	down        atomic.Bool
 	closed      dynamodbstore.Client
 	withOldItem bool
-	table       string
 }
 
 func (c *counting) target() dynamodbstore.Client {

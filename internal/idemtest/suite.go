@@ -222,7 +222,7 @@ func testTakeover(t *testing.T, s Store, f form) {
 					close(aStarted)
 					<-aGo
 					if aFails {
-						return nil, errors.New("A failed")
+						return nil, errors.New("run A failed")
 					}
 					return []byte(`"A"`), nil
 				case 2:
@@ -238,7 +238,7 @@ func testTakeover(t *testing.T, s Store, f form) {
 			go func() {
 				out, err := e.invoke(deadlineCtx(t, time.Second), p) // a lease of one second
 				if err == nil && string(out) != `"A"` {
-					err = fmt.Errorf("A got %s", out)
+					err = fmt.Errorf("run A got %s", out)
 				}
 				aDone <- err
 			}()
@@ -251,7 +251,7 @@ func testTakeover(t *testing.T, s Store, f form) {
 			go func() {
 				out, err := e.invoke(deadlineCtx(t, 30*time.Second), p)
 				if err == nil && string(out) != `"B"` {
-					err = fmt.Errorf("B got %s", out)
+					err = fmt.Errorf("run B got %s", out)
 				}
 				bDone <- err
 			}()
@@ -259,7 +259,7 @@ func testTakeover(t *testing.T, s Store, f form) {
 			close(aGo) // A wakes up late, while B holds the record
 			aErr := <-aDone
 			if aFails {
-				if aErr == nil || !strings.Contains(aErr.Error(), "A failed") {
+				if aErr == nil || !strings.Contains(aErr.Error(), "run A failed") {
 					t.Fatalf("A: %v, want its own error", aErr)
 				}
 			} else if aErr != nil {
