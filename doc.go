@@ -26,7 +26,7 @@
 // A [Middleware] wraps a [Handler]: it can read and replace the payload and the response, short-circuit,
 // and see the handler's error. [WithMiddleware] registers them; the first registered runs outermost. The
 // chain, outermost first: invocation state and logger context, tracer segment, metrics, user middleware,
-// validation, handler. It is built once, in Wrap. A panic in a middleware or the handler becomes a
+// validation, idempotency, handler. It is built once, in Wrap. A panic in a middleware or the handler becomes a
 // [*PanicError] for that invocation only, logged as one ERROR line with the stack.
 //
 // # Logger
@@ -92,6 +92,16 @@
 // (request id, ARN, deadline, sampled trace header, cold or warm start). The command
 // github.com/gopowertools/powertools/cmd/powertools-local builds a function for the host, runs it against an
 // in-process Lambda Runtime API and prints each invocation's response, log lines, metrics and trace.
+// # Idempotency
+//
+// [WithIdempotency] makes the handler, and [Idempotent] any function, run once per payload within an
+// expiry window; duplicates get the stored response byte for byte, a duplicate of a running invocation
+// gets [ErrIdempotencyAlreadyInProgress]. Records and keys are the Python edition's (the key hashes the
+// key data as Python's json.dumps(data, sort_keys=True) writes it). The lease of a run is the time left
+// before its context's deadline; a record whose lease passed is taken over, and completing or deleting
+// a record is fenced on the lease the run wrote. Stores: [NewMemoryStore] here, and the subpackages
+// idempotency/dynamodbstore and idempotency/redisstore, kept apart so that a function not using them
+// links neither client.
 //
 // # Debug mode
 //
@@ -105,6 +115,6 @@
 // (accepted; Go has no root logger to deduplicate), POWERTOOLS_METRICS_NAMESPACE,
 // POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_DISABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE,
 // POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES, AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL,
-// POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
+// POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
 // on and 0, n, no, f, false, off in any case; anything else is an error from New.
 package powertools

@@ -32,6 +32,7 @@ type config struct {
 	metrics   metricsConfig
 	tracer    tracerConfig
 	validator Validator // WithValidator; nil when events are not validated
+	idem      idemSettings
 
 	// problems found while applying options; reported by New together with every other problem.
 	optionErrs []error
@@ -83,6 +84,7 @@ func (c *config) readEnv(env *envReader) {
 	c.log.readEnv(env)
 	c.metrics.readEnv(env)
 	c.tracer.readEnv(env)
+	c.idem.readEnv(env)
 }
 
 // validate reports every inconsistent setting; New joins them into one error.
@@ -95,6 +97,9 @@ func (c *config) validate() []error {
 	errs = append(errs, c.metrics.validate()...)
 	errs = append(errs, c.tracer.validate()...)
 	if err := c.validatorInit(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.idem.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errs

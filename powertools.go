@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,8 @@ type App struct {
 
 	metrics *metricsRoot
 	tracer  *tracerRoot
+
+	idemWarnDisabled sync.Once // the WARNING line of POWERTOOLS_IDEMPOTENCY_DISABLED, once per App
 }
 
 // New builds an App from the defaults, the environment (read once, here) and the options, in that order
@@ -150,13 +153,13 @@ func mustNew(opts []Option) *App {
 }
 
 // chain builds the middleware chain around inner, outermost first: invocation state and panic recovery,
-// tracer segment, metrics, user middleware, validation, the handler.
+// tracer segment, metrics, user middleware, validation, idempotency, the handler.
 func (a *App) chain(inner Handler, name string) Handler {
 	layers := []Middleware{a.tracerMiddleware(name), a.metricsMiddleware()}
 	for _, m := range a.cfg.middleware {
 		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
-	layers = append(layers, a.validatorMiddleware())
+	layers = append(layers, a.validatorMiddleware(), a.idemMiddleware(name))
 	h := recoverPanics(a, inner)
 	for i := len(layers) - 1; i >= 0; i-- {
 		if layers[i] != nil {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need (dynalite from the npm registry
-# into .tools/, staticcheck with go install), then runs gofmt, go vet, staticcheck and go test -race over
-# the library, xraybridge and bench modules. A failing test's whole output is printed, not only its verdict.
+# into .tools/, redis-server from apt-get when it is missing, staticcheck and the Runtime Interface Emulator
+# with go install), then runs gofmt, go vet, staticcheck and go test -race over the library, xraybridge and
+# bench modules, and every fuzz target briefly. A failing test's whole output is printed, not only its verdict.
 # Servers the tests use (dynalite, the Lambda runtime API, UDP listeners for X-Ray) are started by the
 # tests themselves, on 127.0.0.1, and stopped when they end.
 set -euo pipefail
@@ -48,6 +49,16 @@ if [ -z "${RIE:-}" ] && [ ! -x "$rie" ]; then
   go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
 fi
 echo "emulator: ${RIE:-$rie}"
+step "redis-server (Debian package, for the idempotency Redis store's tests; they start it on 127.0.0.1)"
+if ! command -v redis-server >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server
+  # The package starts a system service on 6379; the tests start their own servers and need none.
+  ($sudo systemctl disable --now redis-server 2>/dev/null || $sudo service redis-server stop 2>/dev/null) || true
+fi
+redis-server --version
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
