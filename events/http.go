@@ -154,7 +154,9 @@ func FromALB(e *awsevents.ALBTargetGroupRequest) HTTPRequest { return albRequest
 // FromFunctionURL is the HTTPRequest of a Lambda function URL event.
 func FromFunctionURL(e *awsevents.LambdaFunctionURLRequest) HTTPRequest { return furlRequest{e} }
 
-type apigwRequest struct{ e *awsevents.APIGatewayProxyRequest }
+type apigwRequest struct {
+	e *awsevents.APIGatewayProxyRequest
+}
 
 func (r apigwRequest) HTTPMethod() string            { return r.e.HTTPMethod }
 func (r apigwRequest) HTTPPath() string              { return r.e.Path }
@@ -168,7 +170,9 @@ func (r apigwRequest) QueryValues(n string) []string {
 }
 func (r apigwRequest) Cookies() []string { return httpCookieHeader(r.HeaderValues("cookie")) }
 
-type apigwV2Request struct{ e *awsevents.APIGatewayV2HTTPRequest }
+type apigwV2Request struct {
+	e *awsevents.APIGatewayV2HTTPRequest
+}
 
 func (r apigwV2Request) HTTPMethod() string            { return r.e.RequestContext.HTTP.Method }
 func (r apigwV2Request) HTTPPath() string              { return r.e.RawPath }
@@ -182,7 +186,9 @@ func (r apigwV2Request) QueryValues(n string) []string {
 }
 func (r apigwV2Request) Cookies() []string { return r.e.Cookies }
 
-type albRequest struct{ e *awsevents.ALBTargetGroupRequest }
+type albRequest struct {
+	e *awsevents.ALBTargetGroupRequest
+}
 
 func (r albRequest) HTTPMethod() string          { return r.e.HTTPMethod }
 func (r albRequest) HTTPPath() string            { return r.e.Path }
@@ -215,7 +221,9 @@ func (r albRequest) QueryValues(n string) []string {
 }
 func (r albRequest) Cookies() []string { return httpCookieHeader(r.HeaderValues("cookie")) }
 
-type furlRequest struct{ e *awsevents.LambdaFunctionURLRequest }
+type furlRequest struct {
+	e *awsevents.LambdaFunctionURLRequest
+}
 
 func (r furlRequest) HTTPMethod() string          { return r.e.RequestContext.HTTP.Method }
 func (r furlRequest) HTTPPath() string            { return r.e.RawPath }
