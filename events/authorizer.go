@@ -43,9 +43,9 @@ func (m MethodARN) String() string {
 }
 
 // PolicyStatement is a statement of an authorizer's IAM policy. aws-lambda-go's IAMPolicyStatement has no
-// Condition, so the builder writes this one; the JSON is the same with "Condition" added.
+// Condition, so the builder writes this one: the same JSON with "Condition" added.
 type PolicyStatement struct {
-	Action    string         `json:"Action"`
+	Action    []string       `json:"Action"`
 	Effect    string         `json:"Effect"`
 	Resource  []string       `json:"Resource"`
 	Condition map[string]any `json:"Condition,omitempty"`
@@ -167,7 +167,7 @@ func (p *Policy) route(effect, method, resource string, conditions []PolicyCondi
 		}
 		m[c.Key] = c.Value
 	}
-	p.cond = append(p.cond, PolicyStatement{Action: "execute-api:Invoke", Effect: effect, Resource: []string{res}, Condition: cond})
+	p.cond = append(p.cond, PolicyStatement{Action: []string{"execute-api:Invoke"}, Effect: effect, Resource: []string{res}, Condition: cond})
 	return p
 }
 
@@ -179,10 +179,10 @@ func (p *Policy) Response() (AuthorizerResponse, error) {
 	}
 	var st []PolicyStatement
 	if len(p.allow) > 0 {
-		st = append(st, PolicyStatement{Action: "execute-api:Invoke", Effect: "Allow", Resource: p.allow})
+		st = append(st, PolicyStatement{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: p.allow})
 	}
 	if len(p.deny) > 0 {
-		st = append(st, PolicyStatement{Action: "execute-api:Invoke", Effect: "Deny", Resource: p.deny})
+		st = append(st, PolicyStatement{Action: []string{"execute-api:Invoke"}, Effect: "Deny", Resource: p.deny})
 	}
 	st = append(st, p.cond...)
 	if len(st) == 0 {
