@@ -58,15 +58,15 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// eventsErr is a cause classified by a sentinel: its message is the sentinel's (without the prefix)
-// followed by the cause's.
+// eventsErr is a cause classified by a sentinel: its message is the sentinel's followed by the cause's
+// (whose own prefix is dropped, so the message has one).
 type eventsErr struct {
 	kind  error
 	cause error
 }
 
 func (e *eventsErr) Error() string {
-	k := strings.TrimPrefix(e.kind.Error(), "powertools: ")
+	k := e.kind.Error()
 	if e.cause == nil {
 		return k
 	}
