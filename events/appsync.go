@@ -26,7 +26,7 @@ type AppSyncResolverEvent struct {
 // AppSyncRequest is the HTTP request AppSync received.
 type AppSyncRequest struct {
 	Headers    map[string]string `json:"headers"`
-	DomainName *string           `json:"domainName,omitempty"`
+	DomainName *string           `json:"domainName"`
 }
 
 // AppSyncPrev is the result of the previous function of a pipeline resolver.
@@ -147,4 +147,14 @@ func appsyncFormat(t time.Time, layout string, offsetHours int) string {
 		h = "0" + h
 	}
 	return t.Format(layout) + sign + h + ":00:00"
+}
+
+// CognitoGroups is the user pool groups of a Cognito caller (aws-lambda-go's AppSyncCognitoIdentity
+// has no groups field).
+func (e AppSyncResolverEvent) CognitoGroups() []string {
+	var id struct {
+		Groups []string `json:"groups"`
+	}
+	_ = json.Unmarshal(e.Identity, &id)
+	return id.Groups
 }

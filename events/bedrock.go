@@ -37,10 +37,10 @@ type BedrockAgentEvent struct {
 	ActionGroup             string                   `json:"actionGroup"`
 	APIPath                 string                   `json:"apiPath"`
 	HTTPMethod              string                   `json:"httpMethod"`
-	Parameters              []BedrockAgentParameter  `json:"parameters,omitempty"`
+	Parameters              []BedrockAgentParameter  `json:"parameters"`
 	RequestBody             *BedrockAgentRequestBody `json:"requestBody,omitempty"`
-	SessionAttributes       map[string]string        `json:"sessionAttributes,omitempty"`
-	PromptSessionAttributes map[string]string        `json:"promptSessionAttributes,omitempty"`
+	SessionAttributes       map[string]string        `json:"sessionAttributes"`
+	PromptSessionAttributes map[string]string        `json:"promptSessionAttributes"`
 }
 
 // Parameter is the value of the named parameter and whether the call has it.
@@ -66,9 +66,9 @@ type BedrockAgentFunctionEvent struct {
 	SessionID               string                  `json:"sessionId"`
 	ActionGroup             string                  `json:"actionGroup"`
 	Function                string                  `json:"function"`
-	Parameters              []BedrockAgentParameter `json:"parameters,omitempty"`
-	SessionAttributes       map[string]string       `json:"sessionAttributes,omitempty"`
-	PromptSessionAttributes map[string]string       `json:"promptSessionAttributes,omitempty"`
+	Parameters              []BedrockAgentParameter `json:"parameters"`
+	SessionAttributes       map[string]string       `json:"sessionAttributes"`
+	PromptSessionAttributes map[string]string       `json:"promptSessionAttributes"`
 }
 
 // Parameter is the value of the named parameter and whether the call has it.

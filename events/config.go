@@ -24,11 +24,11 @@ type ConfigInvokingEvent struct {
 // ConfigurationItem is the recorded state of a resource. Configuration stays JSON: its shape depends on
 // the resource type.
 type ConfigurationItem struct {
-	RelatedEvents                []string             `json:"relatedEvents,omitempty"`
-	Relationships                []ConfigRelationship `json:"relationships,omitempty"`
+	RelatedEvents                []string             `json:"relatedEvents"`
+	Relationships                []ConfigRelationship `json:"relationships"`
 	Configuration                json.RawMessage      `json:"configuration,omitempty"`
-	SupplementaryConfiguration   map[string]any       `json:"supplementaryConfiguration,omitempty"`
-	Tags                         map[string]string    `json:"tags,omitempty"`
+	SupplementaryConfiguration   map[string]any       `json:"supplementaryConfiguration"`
+	Tags                         map[string]string    `json:"tags"`
 	ConfigurationItemVersion     string               `json:"configurationItemVersion"`
 	ConfigurationItemCaptureTime string               `json:"configurationItemCaptureTime"`
 	ConfigurationStateID         int64                `json:"configurationStateId"`
