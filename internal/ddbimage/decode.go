@@ -33,14 +33,15 @@ func (e *TypeError) Error() string {
 }
 
 // Decode stores an image in the value out points to, by the rules of aws-sdk-go-v2's attributevalue
-// package: struct fields are named by their `dynamodbav` tag ("name,omitempty,unixtime"; "-" skips the
-// field) or their Go name, matched exactly first and then case-insensitively; embedded structs are
-// flattened; unknown attributes are ignored. S decodes into string kinds and time.Time (RFC 3339); N into
-// integer kinds (overflow is an error), floats, json.Number and, with the unixtime option, time.Time; B
-// into []byte and byte arrays; BOOL into bool; NULL into the zero value; L into slices and arrays; M into
-// structs and maps with string keys; SS, NS and BS into slices; any value into an empty interface as Map
-// converts it (numbers as json.Number: exact, where attributevalue gives float64). A type implementing
-// Unmarshaler decodes itself.
+// package: struct fields are named by their `dynamodbav` tag ("name,string"; "-" skips the field) or
+// their Go name, matched exactly first and then case-insensitively; embedded structs are flattened;
+// unknown attributes are ignored. S decodes into string kinds and time.Time (RFC 3339), or with the
+// "string" option into a number; N into string kinds, integer kinds (overflow is an error), floats,
+// json.Number and time.Time (whole seconds since the epoch); B into []byte and byte arrays; BOOL into
+// bool; NULL into the zero value; L into slices and arrays; M into structs and maps with string, number
+// or boolean keys; SS, NS and BS into slices; any value into an empty interface as Map converts it
+// (numbers as json.Number: exact, where attributevalue gives float64). A type implementing Unmarshaler
+// decodes itself.
 func Decode(image map[string]events.DynamoDBAttributeValue, out any) error {
 	rv := reflect.ValueOf(out)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -114,7 +115,7 @@ func decode(av events.DynamoDBAttributeValue, v reflect.Value, opts tagOpts) err
 	}
 	// Pointers are allocated as needed; an Unmarshaler decodes itself.
 	for {
-		if v.Kind() != reflect.Pointer && v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
+		if v.Kind() != reflect.Pointer && v.CanAddr() && isUnmarshaler(v.Type()) {
 			return v.Addr().Interface().(Unmarshaler).UnmarshalDynamoDBAttributeValue(av)
 		}
 		if v.Kind() != reflect.Pointer {
@@ -139,6 +140,9 @@ func decode(av events.DynamoDBAttributeValue, v reflect.Value, opts tagOpts) err
 	switch dt {
 	case events.DataTypeString:
 		s := av.String()
+		if opts.asString {
+			return decodeNumber(s, v, opts)
+		}
 		if v.Type() == timeType {
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
@@ -265,15 +269,17 @@ func decodeNumber(n string, v reflect.Value, opts tagOpts) error {
 	case v.Type() == numberType:
 		v.SetString(n)
 		return nil
-	case v.Type() == timeType && opts.unixTime:
+	case v.Type() == timeType:
 		sec, err := strconv.ParseInt(n, 10, 64)
 		if err != nil {
-			return &TypeError{Value: "N", Type: v.Type(), Why: "unixtime is whole seconds"}
+			return &TypeError{Value: "N", Type: v.Type(), Why: "a time in N is whole seconds since the epoch"}
 		}
 		v.Set(reflect.ValueOf(time.Unix(sec, 0).UTC()))
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.String:
+		v.SetString(n)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		i, err := strconv.ParseInt(n, 10, 64)
 		if err != nil || v.OverflowInt(i) {
@@ -332,19 +338,29 @@ func decodeM(m map[string]events.DynamoDBAttributeValue, v reflect.Value) error 
 	switch v.Kind() {
 	case reflect.Map:
 		t := v.Type()
-		if t.Key().Kind() != reflect.String {
-			return &TypeError{Value: "M", Type: t, Why: "map keys are not strings"}
+		kk := t.Key().Kind()
+		isString := kk == reflect.String
+		switch {
+		case isString, kk == reflect.Bool, kk >= reflect.Int && kk <= reflect.Uint64, kk == reflect.Float32, kk == reflect.Float64:
+		default:
+			return &TypeError{Value: "M", Type: t, Why: "map keys are not strings, numbers or booleans"}
 		}
 		if v.IsNil() {
 			v.Set(reflect.MakeMapWithSize(t, len(m)))
 		}
 		elem := reflect.New(t.Elem()).Elem()
+		key := reflect.New(t.Key()).Elem()
 		for k, av := range m {
+			if isString {
+				key.SetString(k)
+			} else if err := mapKey(k, key); err != nil {
+				return errAt(k, -1, err)
+			}
 			elem.SetZero()
 			if err := decode(av, elem, tagOpts{}); err != nil {
 				return errAt(k, -1, err)
 			}
-			v.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), elem)
+			v.SetMapIndex(key, elem)
 		}
 		return nil
 	case reflect.Struct:
@@ -367,6 +383,19 @@ func decodeM(m map[string]events.DynamoDBAttributeValue, v reflect.Value) error 
 	return &TypeError{Value: "M", Type: v.Type()}
 }
 
+// mapKey decodes a map key into a number or boolean key.
+func mapKey(k string, key reflect.Value) error {
+	if key.Kind() == reflect.Bool {
+		b, err := strconv.ParseBool(k)
+		if err != nil {
+			return &TypeError{Value: "M", Type: key.Type(), Why: "map key " + quote(k) + " is not a boolean"}
+		}
+		key.SetBool(b)
+		return nil
+	}
+	return decodeNumber(k, key, tagOpts{})
+}
+
 // fieldByIndex is reflect.Value.FieldByIndex allocating nil embedded pointers; it reports false for an
 // embedded pointer to an unexported struct type, which cannot be allocated.
 func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
@@ -386,7 +415,7 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 }
 
 type tagOpts struct {
-	unixTime bool
+	asString bool // the "string" option: a number stored as S
 }
 
 type planField struct {
@@ -414,6 +443,21 @@ func (p *plan) field(name string) *planField {
 }
 
 var plans sync.Map // reflect.Type -> *plan
+
+var unmarshalers sync.Map // reflect.Type -> bool: *T implements Unmarshaler
+
+// isUnmarshaler reports whether *t implements Unmarshaler (cached: reflect's Implements is costly).
+func isUnmarshaler(t reflect.Type) bool {
+	if t.Name() == "" && t.Kind() != reflect.Struct {
+		return false // unnamed non-struct types have no methods
+	}
+	if v, ok := unmarshalers.Load(t); ok {
+		return v.(bool)
+	}
+	ok := reflect.PointerTo(t).Implements(unmarshalerType)
+	unmarshalers.Store(t, ok)
+	return ok
+}
 
 func structPlan(t reflect.Type) *plan {
 	if p, ok := plans.Load(t); ok {
@@ -461,8 +505,8 @@ func collectFields(p *plan, t reflect.Type, index []int, seen map[reflect.Type]b
 		}
 		var opts tagOpts
 		for opt := range strings.SplitSeq(rest, ",") {
-			if opt == "unixtime" {
-				opts.unixTime = true
+			if opt == "string" {
+				opts.asString = true
 			}
 		}
 		idx := append(append([]int(nil), index...), i)
