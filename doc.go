@@ -77,6 +77,14 @@
 // knows powertools_json, powertools_base64 and powertools_base64_gzip, and the Envelope* constants are
 // the built-in envelopes.
 //
+// # Event source helpers
+//
+// Package github.com/gopowertools/powertools/events adds to aws-lambda-go's event types what the Python
+// edition's data classes give (decoded bodies and keys, case-insensitive headers, DynamoDB images as
+// map[string]any or Go types, decoded Kinesis, Firehose, CloudWatch Logs and Kafka records, authorizer
+// policies) and the event types aws-lambda-go lacks (VPC Lattice, Bedrock Agent, AppSync direct resolvers
+// and others). The batch utility and the parser convert DynamoDB images with the same code.
+//
 // # Debug mode
 //
 // [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,4 +136,38 @@ func ExampleNewPolicyFor() {
 	//   "tenant": "acme"
 	//  }
 	// }
+}
+
+// handleInvoices is the README's snippet: an SQS queue receiving S3 notifications.
+func handleInvoices(ctx context.Context, ev awsevents.SQSEvent) error {
+	for _, msg := range ev.Records {
+		s3ev, err := events.S3FromSQS(msg)
+		if errors.Is(err, events.ErrNotS3) {
+			continue // the s3:TestEvent S3 sends when the notification is configured
+		}
+		if err != nil {
+			return err // names the record's field and the cause: bad JSON, bad key escape
+		}
+		keys, err := events.S3Keys(s3ev) // "+" is a space, %XX decoded
+		if err != nil {
+			return err
+		}
+		for i, key := range keys {
+			fmt.Println(s3ev.Records[i].S3.Bucket.Name, key)
+		}
+	}
+	return nil
+}
+
+// S3 notifications delivered through SQS, unwrapped by one call, with their keys decoded.
+func Example_s3FromSQS() {
+	body := `{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"acme-invoices"},"object":{"key":"2026/ord-1001+%28copy%29.pdf"}}}]}`
+	ev := awsevents.SQSEvent{Records: []awsevents.SQSMessage{
+		{MessageId: "1", Body: `{"Service":"Amazon S3","Event":"s3:TestEvent"}`},
+		{MessageId: "2", Body: body},
+	}}
+	fmt.Println(handleInvoices(context.Background(), ev))
+	// Output:
+	// acme-invoices 2026/ord-1001 (copy).pdf
+	// <nil>
 }

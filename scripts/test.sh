@@ -40,6 +40,12 @@ step "allocation budgets, without -race (the race detector makes sync.Pool drop 
 # pipefail (set above) fails the script when go test fails; grep keeps the verdict lines only.
 go test -count=1 -run 'Alloc' -v ./... 2>&1 | grep -E '^(--- |ok|FAIL|panic)'
 
+step "fuzz the event decoders, ${FUZZTIME:-3s} each (events/, internal/ddbimage/)"
+for target in FuzzBody FuzzDecodeS3Key FuzzDynamoDBImage FuzzKafkaRecord FuzzCloudWatchLogsData; do
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-3s}" ./events
+done
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-3s}" ./internal/ddbimage
+
 for m in "${modules[@]}"; do
   step "benchmarks in $m, once each (they must keep compiling and running)"
   (cd "$m" && go test -run '^$' -bench . -benchtime 1x -timeout 10m ./...)
