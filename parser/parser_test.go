@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -484,4 +485,23 @@ func TestParseDynamoDBStreamMalformedSet(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
 		})
 	}
+}
+
+// TestParseDynamoDBStreamThroughWrap: the same malformed event through a wrapped handler is the
+// parser's error, returned as the handler's, not a *PanicError.
+func TestParseDynamoDBStreamThroughWrap(t *testing.T) {
+	var logs strings.Builder
+	app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(&logs))
+	require.NoError(t, err)
+	h := app.Wrap(func(_ context.Context, payload json.RawMessage) (int, error) {
+		changes, err := ParseDynamoDBStream[valStoredOrder](payload)
+		return len(changes), err
+	})
+	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"NewImage":{"l":{"L":[{"M":{"k":{"BS":[0]}}}]}}}}]}`))
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	var panicked *powertools.PanicError
+	assert.False(t, errors.As(err, &panicked))
+	assert.Contains(t, err.Error(), `NewImage: DynamoDB attribute "l[0].k[0]"`)
+	assert.NotContains(t, logs.String(), "panicked")
 }
