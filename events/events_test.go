@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,4 +63,57 @@ func TestDecodeErrorMessage(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrBadBase64)
 	err = eventsDecodeErr("kafka", -1, "", eventsKind(ErrBadBase64, nil))
 	assert.Equal(t, "powertools: decode kafka: malformed base64", err.Error())
+}
+
+// rtCase decodes a fixture into an aws-lambda-go type, encodes it, decodes and encodes it again: the
+// encodings must be the same (the helpers see the same event whether it came from Lambda or from a
+// test's encoder).
+type rtCase struct {
+	name string
+	run  func(t *testing.T, data []byte)
+}
+
+func awsRoundTrip[T any](name string) rtCase {
+	return rtCase{name, func(t *testing.T, data []byte) {
+		var a, b T
+		require.NoError(t, json.Unmarshal(data, &a))
+		out, err := json.Marshal(a)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(out, &b))
+		again, err := json.Marshal(b)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(out), string(again))
+	}}
+}
+
+func TestAWSTypesRoundTrip(t *testing.T) {
+	cases := []rtCase{
+		awsRoundTrip[awsevents.APIGatewayProxyRequest]("apigw_rest.json"),
+		awsRoundTrip[awsevents.APIGatewayV2HTTPRequest]("apigw_http.json"),
+		awsRoundTrip[awsevents.ALBTargetGroupRequest]("alb.json"),
+		awsRoundTrip[awsevents.LambdaFunctionURLRequest]("function_url.json"),
+		awsRoundTrip[awsevents.APIGatewayCustomAuthorizerRequest]("authorizer_token.json"),
+		awsRoundTrip[awsevents.APIGatewayCustomAuthorizerRequestTypeRequest]("authorizer_request.json"),
+		awsRoundTrip[awsevents.S3Event]("s3.json"),
+		awsRoundTrip[awsevents.SQSEvent]("s3_sqs.json"),
+		awsRoundTrip[awsevents.SQSEvent]("s3_sns_sqs.json"),
+		awsRoundTrip[awsevents.EventBridgeEvent]("s3_eventbridge.json"),
+		awsRoundTrip[awsevents.S3BatchJobEventV2]("s3_batch.json"),
+		awsRoundTrip[awsevents.DynamoDBEvent]("dynamodb_stream.json"),
+		awsRoundTrip[awsevents.KinesisEvent]("kinesis.json"),
+		awsRoundTrip[awsevents.KinesisEvent]("kinesis_cloudwatch_logs.json"),
+		awsRoundTrip[awsevents.CloudwatchLogsEvent]("cloudwatch_logs.json"),
+		awsRoundTrip[awsevents.KinesisFirehoseEvent]("firehose.json"),
+		awsRoundTrip[awsevents.KafkaEvent]("kafka_msk.json"),
+		awsRoundTrip[awsevents.KafkaEvent]("kafka_self_managed.json"),
+		awsRoundTrip[awsevents.ActiveMQEvent]("activemq.json"),
+		awsRoundTrip[awsevents.RabbitMQEvent]("rabbitmq.json"),
+		awsRoundTrip[awsevents.SQSEvent]("sqs.json"),
+		awsRoundTrip[awsevents.SNSEvent]("sns.json"),
+		awsRoundTrip[awsevents.ConfigEvent]("config_rule.json"),
+		awsRoundTrip[awsevents.CodePipelineJobEvent]("codepipeline.json"),
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.run(t, fixture(t, c.name)) })
+	}
 }

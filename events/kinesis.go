@@ -144,18 +144,21 @@ func CloudWatchLogJSON[T any](ev awsevents.CloudwatchLogsLogEvent) (T, error) {
 	return v, nil
 }
 
+// cwlLimit is CloudWatchLogsMaxSize; tests lower it.
+var cwlLimit = CloudWatchLogsMaxSize
+
 func cwlGunzipJSON(gz []byte) (awsevents.CloudwatchLogsData, error) {
 	var d awsevents.CloudwatchLogsData
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return d, eventsKind(ErrBadGzip, err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(zr, CloudWatchLogsMaxSize+1))
+	plain, err := io.ReadAll(io.LimitReader(zr, int64(cwlLimit)+1))
 	if err != nil {
 		return d, eventsKind(ErrBadGzip, err)
 	}
-	if len(plain) > CloudWatchLogsMaxSize {
-		return d, eventsKind(ErrBadGzip, errors.New("inflates beyond "+strconv.Itoa(CloudWatchLogsMaxSize)+" bytes"))
+	if len(plain) > cwlLimit {
+		return d, eventsKind(ErrBadGzip, errors.New("inflates beyond "+strconv.Itoa(cwlLimit)+" bytes"))
 	}
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return d, eventsKind(ErrBadJSON, err)

@@ -79,13 +79,16 @@ func TestCloudWatchLogs(t *testing.T) {
 	}
 }
 
-// TestCloudWatchLogsBomb: data that inflates beyond CloudWatchLogsMaxSize is refused, not read whole.
+// TestCloudWatchLogsBomb: data that inflates beyond CloudWatchLogsMaxSize is refused, not read whole
+// (with the limit lowered to 4 MiB, so the test stays quick under -race).
 func TestCloudWatchLogsBomb(t *testing.T) {
+	defer func(old int) { cwlLimit = old }(cwlLimit)
+	cwlLimit = 4 << 20
 	var b bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 	_, _ = w.Write([]byte(`{"logGroup":"`))
 	chunk := bytes.Repeat([]byte("a"), 1<<20)
-	for range CloudWatchLogsMaxSize>>20 + 1 {
+	for range cwlLimit>>20 + 1 {
 		_, _ = w.Write(chunk)
 	}
 	_ = w.Close()
