@@ -425,13 +425,17 @@ type planField struct {
 }
 
 type plan struct {
-	fields []planField
-	byName map[string]int
+	fields  []planField
+	byName  map[string]int
+	byLower map[string]int // lower-cased names: the common case-insensitive match without a scan
 }
 
 // field finds the field of an attribute: the exact name first, then case-insensitively.
 func (p *plan) field(name string) *planField {
 	if i, ok := p.byName[name]; ok {
+		return &p.fields[i]
+	}
+	if i, ok := p.byLower[strings.ToLower(name)]; ok {
 		return &p.fields[i]
 	}
 	for i := range p.fields {
@@ -463,11 +467,14 @@ func structPlan(t reflect.Type) *plan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*plan)
 	}
-	p := &plan{byName: map[string]int{}}
+	p := &plan{byName: map[string]int{}, byLower: map[string]int{}}
 	collectFields(p, t, nil, map[reflect.Type]bool{})
 	for i, f := range p.fields {
 		if _, dup := p.byName[f.name]; !dup {
 			p.byName[f.name] = i
+		}
+		if _, dup := p.byLower[strings.ToLower(f.name)]; !dup {
+			p.byLower[strings.ToLower(f.name)] = i
 		}
 	}
 	got, _ := plans.LoadOrStore(t, p)
