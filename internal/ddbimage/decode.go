@@ -115,7 +115,7 @@ func decode(av events.DynamoDBAttributeValue, v reflect.Value, opts tagOpts) err
 	}
 	// Pointers are allocated as needed; an Unmarshaler decodes itself.
 	for {
-		if v.Kind() != reflect.Pointer && v.CanAddr() && isUnmarshaler(v.Type()) {
+		if v.Kind() != reflect.Pointer && v.CanAddr() && opts.unmarshaler(v.Type()) {
 			return v.Addr().Interface().(Unmarshaler).UnmarshalDynamoDBAttributeValue(av)
 		}
 		if v.Kind() != reflect.Pointer {
@@ -172,8 +172,9 @@ func decode(av events.DynamoDBAttributeValue, v reflect.Value, opts tagOpts) err
 		if err != nil {
 			return err
 		}
+		elem := tagOpts{um: umOf(v.Type().Elem())}
 		for i := range n {
-			if err := decode(l[i], v.Index(i), tagOpts{}); err != nil {
+			if err := decode(l[i], v.Index(i), elem); err != nil {
 				return errAt("", i, err)
 			}
 		}
@@ -350,6 +351,7 @@ func decodeM(m map[string]events.DynamoDBAttributeValue, v reflect.Value) error 
 		}
 		elem := reflect.New(t.Elem()).Elem()
 		key := reflect.New(t.Key()).Elem()
+		elemOpts := tagOpts{um: umOf(t.Elem())}
 		for k, av := range m {
 			if isString {
 				key.SetString(k)
@@ -357,7 +359,7 @@ func decodeM(m map[string]events.DynamoDBAttributeValue, v reflect.Value) error 
 				return errAt(k, -1, err)
 			}
 			elem.SetZero()
-			if err := decode(av, elem, tagOpts{}); err != nil {
+			if err := decode(av, elem, elemOpts); err != nil {
 				return errAt(k, -1, err)
 			}
 			v.SetMapIndex(key, elem)
@@ -415,7 +417,32 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 }
 
 type tagOpts struct {
-	asString bool // the "string" option: a number stored as S
+	asString bool  // the "string" option: a number stored as S
+	um       uint8 // whether the value's base type implements Unmarshaler: 0 unknown, umNo, umYes
+}
+
+const (
+	umNo  = 1
+	umYes = 2
+)
+
+// unmarshaler reports whether *t implements Unmarshaler, from what the caller knew of the base type.
+func (o tagOpts) unmarshaler(t reflect.Type) bool {
+	if o.um != 0 {
+		return o.um == umYes
+	}
+	return isUnmarshaler(t)
+}
+
+// umOf is the um of a type: whether its base type (pointers followed) implements Unmarshaler.
+func umOf(t reflect.Type) uint8 {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if isUnmarshaler(t) {
+		return umYes
+	}
+	return umNo
 }
 
 type planField struct {
@@ -510,7 +537,7 @@ func collectFields(p *plan, t reflect.Type, index []int, seen map[reflect.Type]b
 		if name == "" {
 			name = sf.Name
 		}
-		var opts tagOpts
+		opts := tagOpts{um: umOf(sf.Type)}
 		for opt := range strings.SplitSeq(rest, ",") {
 			if opt == "string" {
 				opts.asString = true
