@@ -102,6 +102,13 @@
 // a record is fenced on the lease the run wrote. Stores: [NewMemoryStore] here, and the subpackages
 // idempotency/dynamodbstore and idempotency/redisstore, kept apart so that a function not using them
 // links neither client.
+// # Event source helpers
+//
+// Package github.com/gopowertools/powertools/events adds to aws-lambda-go's event types what the Python
+// edition's data classes give (decoded bodies and keys, case-insensitive headers, DynamoDB images as
+// map[string]any or Go types, decoded Kinesis, Firehose, CloudWatch Logs and Kafka records, authorizer
+// policies) and the event types aws-lambda-go lacks (VPC Lattice, Bedrock Agent, AppSync direct resolvers
+// and others). The batch utility and the parser convert DynamoDB images with the same code.
 //
 // # Debug mode
 //

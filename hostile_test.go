@@ -76,6 +76,7 @@ func hostileTargets() []hostileTarget {
 		{"ParseKinesis", func(p []byte) error { return ignore(parser.ParseKinesis[hostileItem](p)) }},
 		{"ParseCloudWatchLogs", func(p []byte) error { return ignore(parser.ParseCloudWatchLogs[hostileItem](p)) }},
 		{"ParseEventBridge", func(p []byte) error { return ignore(parser.ParseEventBridge[hostileItem](p)) }},
+		{"ParseDynamoDBStream", func(p []byte) error { return ignore(parser.ParseDynamoDBStream[hostileItem](p)) }},
 		{"ParseAPIGateway", func(p []byte) error { return ignore(parser.ParseAPIGateway[hostileItem](p)) }},
 		{"WrapTyped", invoke(app.Wrap(func(_ context.Context, in hostileItem) (hostileItem, error) { return in, nil }))},
 		{"BatchSQS", invoke(app.Wrap(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
@@ -165,6 +166,10 @@ func hostileInputs() map[string]func() []byte {
 			return b.Bytes()
 		},
 		"huge-number": func() []byte { return []byte(`{"id":"x","price":1` + strings.Repeat("0", 1<<20) + `}`) },
+		"dynamodb-bad-attributes": func() []byte {
+			return []byte(`{"Records":[{"eventID":"e1","eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"1",` +
+				`"Keys":{"k":{"S":"a","N":"1"}},"NewImage":{"a":{"BS":[0]},"b":{"L":[{"BS":[0]}]},"c":{"M":{"d":{}}},"e":{"N":"x"}}}}]}`)
+		},
 		"http-shapes": func() []byte {
 			return []byte(`{"version":"2.0","rawPath":"/a%zz","rawQueryString":"` + strings.Repeat("a=1&", 1<<18) +
 				`","headers":{"x\r\ny":"\u0000"},"cookies":[1],"requestContext":{"http":{"method":"G E T"}},"body":"%%%","isBase64Encoded":true}`)

@@ -3,10 +3,9 @@ package parser
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/ddbimage"
@@ -417,10 +416,10 @@ func ParseDynamoDBStream[T any](payload []byte) ([]DynamoDBChange[T], error) {
 			return nil, parserMissing(source, "Records["+strconv.Itoa(i)+"].dynamodb", i)
 		}
 		c := DynamoDBChange[T]{EventName: r.EventName}
-		if c.NewImage, err = parserImage[T](sch, source, i, r.DynamoDB.NewImage); err != nil {
+		if c.NewImage, err = parserImage[T](sch, source, i, "NewImage", r.DynamoDB.NewImage); err != nil {
 			return nil, err
 		}
-		if c.OldImage, err = parserImage[T](sch, source, i, r.DynamoDB.OldImage); err != nil {
+		if c.OldImage, err = parserImage[T](sch, source, i, "OldImage", r.DynamoDB.OldImage); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -428,22 +427,20 @@ func ParseDynamoDBStream[T any](payload []byte) ([]DynamoDBChange[T], error) {
 	return out, nil
 }
 
-// parserImage converts one DynamoDB image to JSON (the conversion the batch utility uses) and decodes
-// it; a nil image stays nil.
-func parserImage[T any](sch validation.Schema, source string, record int, img map[string]json.RawMessage) (*T, error) {
+// parserImage converts one DynamoDB image to JSON (internal/ddbimage: the conversion the batch utility
+// and the events package use, which reads the attribute values itself and so never panics on a malformed
+// one) and decodes it; a nil image stays nil. A malformed attribute value is a *DecodeError naming the
+// image and the attribute.
+func parserImage[T any](sch validation.Schema, source string, record int, name string, img map[string]json.RawMessage) (*T, error) {
 	if img == nil {
 		return nil, nil
 	}
 	bad := func(err error) (*T, error) {
-		return nil, &ParseError{Source: source, Record: record, Err: &powertools.DecodeError{Step: "json", Err: err}}
+		return nil, &ParseError{Source: source, Record: record, Err: &powertools.DecodeError{Step: "json", Err: fmt.Errorf("%s: %w", name, err)}}
 	}
-	image := make(map[string]events.DynamoDBAttributeValue, len(img))
-	for k, raw := range img {
-		var av events.DynamoDBAttributeValue
-		if err := json.Unmarshal(raw, &av); err != nil {
-			return bad(errors.New("DynamoDB attribute " + strconv.Quote(k) + ": " + err.Error()))
-		}
-		image[k] = av
+	image, err := ddbimage.ParseRaw(img)
+	if err != nil {
+		return bad(err)
 	}
 	data, err := ddbimage.JSON(image)
 	if err != nil {

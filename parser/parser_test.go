@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -239,6 +240,15 @@ func TestParseHelperErrors(t *testing.T) {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"dynamodb":{"NewImage":{"quantity":{"X":"1"}}}}]}`))
 			return err
 		}, powertools.ErrInvalidJSON, 0, ""},
+		// Issue 13 defect 4: aws-lambda-go's attribute decoder panics on these; they are parse errors.
+		{"dynamodb BS element not a string", func() error {
+			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"dynamodb":{"NewImage":{"b":{"BS":[0]}}}}]}`))
+			return err
+		}, powertools.ErrInvalidJSON, 0, ""},
+		{"dynamodb BS in L", func() error {
+			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"dynamodb":{}},{"dynamodb":{"OldImage":{"l":{"L":[{"BS":[0]}]}}}}]}`))
+			return err
+		}, powertools.ErrInvalidJSON, 1, ""},
 		{"dynamodb record without dynamodb", func() error {
 			_, err := ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"eventName":"INSERT"}]}`))
 			return err
@@ -449,4 +459,49 @@ func TestParseSQSDecodeFailureAfterValidation(t *testing.T) {
 	assert.Equal(t, 1, pe.Record)
 	assert.ErrorIs(t, err, powertools.ErrInvalidJSON)
 	assert.Contains(t, err.Error(), "unlucky number")
+}
+
+// TestParseDynamoDBStreamMalformedSet is the regression test of issue 13 defect 4: {"BS":[0]}, alone or
+// nested in L or M, made aws-lambda-go's attribute decoder panic inside ParseDynamoDBStream. It is now a
+// *ParseError naming the record, the image and the attribute path.
+func TestParseDynamoDBStreamMalformedSet(t *testing.T) {
+	tests := []struct{ name, image, want string }{
+		{"top level", `{"b":{"BS":[0]}}`, `powertools: parse dynamodb stream record 0: invalid json: NewImage: DynamoDB attribute "b[0]": malformed DynamoDB attribute value: BS element is a base64 string, not a number`},
+		{"in L", `{"l":{"L":[{"S":"x"},{"BS":[0]}]}}`, `NewImage: DynamoDB attribute "l[1][0]": malformed`},
+		{"in M", `{"m":{"M":{"k":{"BS":[0]}}}}`, `NewImage: DynamoDB attribute "m.k[0]": malformed`},
+		{"two types", `{"a":{"S":"x","N":"1"}}`, `DynamoDB attribute "a": malformed DynamoDB attribute value: more than one type: N and S`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() {
+				_, err = ParseDynamoDBStream[valStoredOrder]([]byte(`{"Records":[{"eventName":"INSERT","dynamodb":{"NewImage":` + tt.image + `}}]}`))
+			})
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, 0, pe.Record)
+			assert.ErrorIs(t, err, powertools.ErrInvalidJSON)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
+		})
+	}
+}
+
+// TestParseDynamoDBStreamThroughWrap: the same malformed event through a wrapped handler is the
+// parser's error, returned as the handler's, not a *PanicError.
+func TestParseDynamoDBStreamThroughWrap(t *testing.T) {
+	var logs strings.Builder
+	app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(&logs))
+	require.NoError(t, err)
+	h := app.Wrap(func(_ context.Context, payload json.RawMessage) (int, error) {
+		changes, err := ParseDynamoDBStream[valStoredOrder](payload)
+		return len(changes), err
+	})
+	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"NewImage":{"l":{"L":[{"M":{"k":{"BS":[0]}}}]}}}}]}`))
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	var panicked *powertools.PanicError
+	assert.False(t, errors.As(err, &panicked))
+	assert.Contains(t, err.Error(), `NewImage: DynamoDB attribute "l[0].k[0]"`)
+	assert.NotContains(t, logs.String(), "panicked")
 }

@@ -1,76 +1,203 @@
-// Package ddbimage turns DynamoDB Streams images (typed attribute values: {"S": "x"}, {"N": "1"},
-// {"M": {...}}...) into plain JSON. It is shared by the batch utility's typed DynamoDB processing and the
-// parser's ParseDynamoDBStream, so both read an image the same way.
+// Package ddbimage is the one conversion of DynamoDB Streams images (typed attribute values: {"S": "x"},
+// {"N": "1"}, {"M": {...}}...) in the module. It reads images from their JSON text without
+// aws-lambda-go's attribute decoder (which panics on some malformed values), and turns images into
+// map[string]any, into plain JSON, or into Go values by the rules of aws-sdk-go-v2's attributevalue
+// package. The batch utility, the parser and the events package all use it, so they read an image the
+// same way.
+//
+// Its error messages carry no "powertools: " prefix: every caller wraps them in its own error type,
+// which adds it once.
 package ddbimage
 
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// ErrBadAttribute reports an attribute value the events package would panic on (a zero value or
-// one whose content does not match its type).
-var ErrBadAttribute = errors.New("powertools: malformed DynamoDB attribute value")
+// ErrBadAttribute reports a malformed attribute value: no type or two, content that does not match its
+// type, a zero events.DynamoDBAttributeValue, a number that is not a number.
+var ErrBadAttribute = errors.New("malformed DynamoDB attribute value")
 
-// JSON encodes a DynamoDB image as plain JSON. A number that is not a JSON number is an error.
-func JSON(image map[string]events.DynamoDBAttributeValue) (out []byte, err error) {
-	// The events package's accessors panic on a value whose content does not match its type (a zero
-	// DynamoDBAttributeValue, or one built by hand): that is bad input, not a crash.
-	defer func() {
-		if recover() != nil {
-			out, err = nil, ErrBadAttribute
-		}
-	}()
-	return json.Marshal(plain(image))
+// Error reports a malformed or undecodable attribute value and where it is: Path is the attribute name
+// followed by the map keys and list indexes down to the value ("order.items[2].qty").
+type Error struct {
+	Path string
+	Err  error
 }
 
-func plain(image map[string]events.DynamoDBAttributeValue) map[string]any {
+func (e *Error) Error() string {
+	return "DynamoDB attribute " + strconv.Quote(e.Path) + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// errAt returns err with key prepended to its path (an *Error is extended in place).
+func errAt(key string, index int, err error) error {
+	seg := key
+	if index >= 0 {
+		seg = "[" + strconv.Itoa(index) + "]"
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		switch {
+		case e.Path == "":
+			e.Path = seg
+		case e.Path[0] == '[':
+			e.Path = seg + e.Path
+		default:
+			e.Path = seg + "." + e.Path
+		}
+		return e
+	}
+	return &Error{Path: seg, Err: err}
+}
+
+// badErr wraps ErrBadAttribute with a reason so errors.Is finds it.
+type badErr struct{ reason string }
+
+func (b badErr) Error() string { return ErrBadAttribute.Error() + ": " + b.reason }
+func (b badErr) Unwrap() error { return ErrBadAttribute }
+
+func badf(reason string) error { return &Error{Err: badErr{reason}} }
+
+// JSON encodes a DynamoDB image as plain JSON: S and B as strings (B in base64), N as numbers, BOOL, NULL,
+// M as objects, L, SS, NS and BS as arrays.
+func JSON(image map[string]events.DynamoDBAttributeValue) ([]byte, error) {
+	m, err := Map(image)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// Map converts an image to map[string]any: S as string, N as json.Number (exact), B as []byte, BOOL as
+// bool, NULL as nil, L as []any, M as map[string]any, SS as []string, NS as []json.Number, BS as [][]byte.
+// A nil image gives a nil map.
+func Map(image map[string]events.DynamoDBAttributeValue) (map[string]any, error) {
+	if image == nil {
+		return nil, nil
+	}
 	m := make(map[string]any, len(image))
 	for k, av := range image {
-		m[k] = attributePlain(av)
+		v, err := Value(av)
+		if err != nil {
+			return nil, errAt(k, -1, err)
+		}
+		m[k] = v
 	}
-	return m
+	return m, nil
 }
 
-// attributePlain turns an attribute value into the value encoding/json writes as its plain form.
-func attributePlain(av events.DynamoDBAttributeValue) any {
+// Value converts one attribute value as Map does.
+func Value(av events.DynamoDBAttributeValue) (v any, err error) {
+	// aws-lambda-go's accessors panic on a zero value (or one whose content does not match its type);
+	// that is bad input, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, badf("no value (a zero DynamoDBAttributeValue)")
+		}
+	}()
+	return value(av)
+}
+
+func value(av events.DynamoDBAttributeValue) (any, error) {
 	switch av.DataType() {
 	case events.DataTypeString:
-		return av.String()
+		return av.String(), nil
 	case events.DataTypeNumber:
-		// encoding/json writes an empty json.Number as 0; DynamoDB has no empty number.
-		if av.Number() == "" {
-			panic(ErrBadAttribute)
+		n := av.Number()
+		if !IsNumber(n) {
+			return nil, badf("N " + strconv.Quote(n) + " is an invalid number literal")
 		}
-		return json.Number(av.Number())
+		return json.Number(n), nil
 	case events.DataTypeBinary:
-		return av.Binary()
+		return av.Binary(), nil
 	case events.DataTypeBoolean:
-		return av.Boolean()
+		return av.Boolean(), nil
 	case events.DataTypeNull:
-		return nil
+		return nil, nil
 	case events.DataTypeList:
 		l := av.List()
 		out := make([]any, len(l))
-		for i, v := range l {
-			out[i] = attributePlain(v)
+		for i, e := range l {
+			v, err := value(e)
+			if err != nil {
+				return nil, errAt("", i, err)
+			}
+			out[i] = v
 		}
-		return out
+		return out, nil
 	case events.DataTypeMap:
-		return plain(av.Map())
+		m := av.Map()
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			v, err := value(e)
+			if err != nil {
+				return nil, errAt(k, -1, err)
+			}
+			out[k] = v
+		}
+		return out, nil
 	case events.DataTypeStringSet:
-		return av.StringSet()
+		return av.StringSet(), nil
 	case events.DataTypeNumberSet:
 		ns := av.NumberSet()
 		out := make([]json.Number, len(ns))
 		for i, n := range ns {
+			if !IsNumber(n) {
+				return nil, errAt("", i, badf("NS element "+strconv.Quote(n)+" is an invalid number literal"))
+			}
 			out[i] = json.Number(n)
 		}
-		return out
+		return out, nil
 	case events.DataTypeBinarySet:
-		return av.BinarySet()
+		return av.BinarySet(), nil
 	}
-	panic(ErrBadAttribute)
+	return nil, badf("unknown data type " + strconv.Itoa(int(av.DataType())))
+}
+
+// IsNumber reports whether s is a number by the JSON grammar (what DynamoDB sends: an optional minus,
+// digits, an optional fraction and exponent).
+func IsNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == len(s)
 }
