@@ -65,8 +65,25 @@ func TestEndToEndReliability(t *testing.T) {
 	close(work)
 	wg.Wait()
 
+	// Replays: the events that succeeded, sent again, get the stored answer byte for byte (the first
+	// invocation's request id in it) without running the handler; those that failed or panicked left no
+	// record, so they run again.
+	const replays = 100
+	for i := range replays {
+		id := fmt.Sprintf("replay-%d", i)
+		payload := fmt.Sprintf(`{"id":%q,"mode":%q}`, "caller-"+strconv.Itoa(i), mode(i))
+		res, err := srv.Invoke(ctx, []byte(payload), runtimeapi.WithRequestID(id),
+			runtimeapi.WithFunctionARN(e2eFunctionARN), runtimeapi.WithDeadline(time.Now().Add(time.Minute)))
+		require.NoError(t, err, id)
+		if mode(i) == "ok" {
+			assert.JSONEq(t, fmt.Sprintf(`{"id":"caller-%d","request_id":"inv-%d"}`, i, i), string(res.Body), "%s: replayed", id)
+		} else {
+			assert.True(t, res.Failed(), "%s: ran again and failed again", id)
+		}
+	}
+
 	st := srv.Stats()
-	assert.Equal(t, invokes, st.Answered, "every invocation answered")
+	assert.Equal(t, invokes+replays, st.Answered, "every invocation answered")
 	assert.Equal(t, loops, st.MaxPollers, "32 runtime loops")
 	require.NoError(t, fn.alive(), "failures and panics do not stop the function")
 	docs := daemon.wait(t, invokes*9/10, 30*time.Second) // fail and panic invocations are traced too
@@ -80,8 +97,25 @@ func TestEndToEndReliability(t *testing.T) {
 			logs = append(logs, l)
 		}
 	}
-	reliabilityCheckLogs(t, logs, invokes, mode)
-	reliabilityCheckBlobs(t, blobs, invokes)
+	var replayLines int
+	kept := logs[:0]
+	for _, l := range logs {
+		if id, _ := l["function_request_id"].(string); strings.HasPrefix(id, "replay-") {
+			if l["message"] == "working" {
+				replayLines++
+			}
+			continue
+		}
+		kept = append(kept, l)
+	}
+	assert.Equal(t, replays/5, replayLines, "only the replays of failed invocations ran the handler")
+	reliabilityCheckLogs(t, kept, invokes, mode)
+	reliabilityCheckBlobs(t, blobs, invokes, func(i int) int {
+		if i < replays && mode(i) != "ok" {
+			return 2 // the replay ran the handler again
+		}
+		return 1
+	})
 	reliabilityCheckTraces(t, docs, invokes)
 }
 
@@ -134,9 +168,9 @@ func reliabilityCheckLogs(t *testing.T, logs []map[string]any, invokes int, mode
 	}
 }
 
-// reliabilityCheckBlobs: one Calls blob per invocation, whatever its outcome, with that invocation's own
-// caller dimension, plus one ColdStart blob.
-func reliabilityCheckBlobs(t *testing.T, blobs []map[string]any, invokes int) {
+// reliabilityCheckBlobs: one Calls blob per run of the handler, whatever its outcome, with that
+// invocation's own caller dimension (want(i) of them for caller i), plus one ColdStart blob.
+func reliabilityCheckBlobs(t *testing.T, blobs []map[string]any, invokes int, want func(int) int) {
 	t.Helper()
 	callers := map[string]int{}
 	var cold int
@@ -154,7 +188,7 @@ func reliabilityCheckBlobs(t *testing.T, blobs []map[string]any, invokes int) {
 	}
 	assert.Equal(t, 1, cold, "one ColdStart blob")
 	for i := range invokes {
-		assert.Equal(t, 1, callers["caller-"+strconv.Itoa(i)], "caller-%d: one blob", i)
+		assert.Equal(t, want(i), callers["caller-"+strconv.Itoa(i)], "caller-%d: its blobs", i)
 	}
 	assert.Len(t, callers, invokes)
 }

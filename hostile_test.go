@@ -3,6 +3,7 @@ package powertools_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
+	ptevents "github.com/gopowertools/powertools/events"
 	"github.com/gopowertools/powertools/parser"
 	"github.com/gopowertools/powertools/validation"
 )
@@ -49,6 +51,11 @@ func hostileTargets() []hostileTarget {
 	kinesisRecord := func(_ context.Context, _ events.KinesisEventRecord, _ hostileItem) error { return nil }
 	ddbRecord := func(_ context.Context, _ events.DynamoDBEventRecord, _ hostileItem) error { return nil }
 	app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(new(bytes.Buffer)))
+	if err != nil {
+		panic(err)
+	}
+	idemApp, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(new(bytes.Buffer)),
+		powertools.WithIdempotency(powertools.NewMemoryStore(), powertools.WithIdemKeyPath("[Records[0].body, id, headers]")))
 	if err != nil {
 		panic(err)
 	}
@@ -88,6 +95,42 @@ func hostileTargets() []hostileTarget {
 		{"BatchDynamoDB", invoke(app.Wrap(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 			return powertools.ProcessDynamoDBStreamTyped(ctx, ev, ddbRecord, powertools.WithBatchAllowAllFailed(true))
 		}))},
+		{"EventsDynamoDB", func(p []byte) error { return ignore(ptevents.DecodeDynamoDBEvent(p)) }},
+		{"EventsDynamoDBImage", func(p []byte) error { return ignore(ptevents.ParseDynamoDBImage(p)) }},
+		{"EventsCloudWatchLogs", func(p []byte) error { return ignore(ptevents.DecodeCloudWatchLogsData(string(p))) }},
+		{"EventsS3Key", func(p []byte) error { return ignore(ptevents.DecodeS3Key(string(p))) }},
+		{"EventsHTTPBody", func(p []byte) error {
+			var req events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(p, &req); err != nil {
+				return err
+			}
+			return ignore(ptevents.BodyJSON[hostileItem](ptevents.FromAPIGatewayV2(&req)))
+		}},
+		{"EventsS3FromSQS", func(p []byte) error {
+			var ev events.SQSEvent
+			if err := json.Unmarshal(p, &ev); err != nil {
+				return err
+			}
+			for _, m := range ev.Records {
+				if _, err := ptevents.S3FromSNSInSQS(m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"EventsKafka", func(p []byte) error {
+			var ev events.KafkaEvent
+			if err := json.Unmarshal(p, &ev); err != nil {
+				return err
+			}
+			for _, r := range ptevents.KafkaRecords(ev) {
+				if _, err := ptevents.KafkaValueJSON[hostileItem](r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"IdempotencyKey", invoke(idemApp.Wrap(func(_ context.Context, p json.RawMessage) (json.RawMessage, error) { return p, nil }))},
 		{"HTTPHandler", invoke(app.Wrap(powertools.HTTPHandler(hostileMux())))},
 		{"Environment", func(p []byte) error {
 			v := string(p)

@@ -1,5 +1,6 @@
 // Command reliable is the function of the reliability suite (e2e_reliability_test.go): every utility on
-// at once (appended keys, a correlation id, metrics with a per-request dimension, tracing), answering,
+// at once (appended keys, a correlation id, metrics with a per-request dimension, tracing, idempotency on
+// the event's id with the memory store), answering,
 // failing or panicking as each event asks, so that the suite can check under concurrency that every
 // response, log line, EMF blob and trace document belongs to the invocation that produced it.
 package main
@@ -34,6 +35,7 @@ func options() []powertools.Option {
 		powertools.WithMetrics("Reliability"),
 		powertools.WithColdStartMetric(),
 		powertools.WithTracer(),
+		powertools.WithIdempotency(powertools.NewMemoryStore(), powertools.WithIdemKeyPath("id")),
 	}
 }
 
