@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -103,8 +102,7 @@ type IdempotencyStoreError struct {
 }
 
 func (e *IdempotencyStoreError) Error() string {
-	return "powertools: idempotency store: " + e.Op + " " + strconv.Quote(e.Key) + ": " +
-		strings.TrimPrefix(e.Err.Error(), "powertools: ")
+	return "powertools: idempotency store: " + e.Op + " " + strconv.Quote(e.Key) + ": " + chainCause(e.Err)
 }
 
 func (e *IdempotencyStoreError) Unwrap() error { return e.Err }
@@ -544,7 +542,7 @@ func (g *idemGuard) lease(ctx context.Context, now time.Time) int64 {
 func (g *idemGuard) keys(payload []byte) (key, validation string, ok bool, err error) {
 	doc, err := idemDecode(payload)
 	if err != nil {
-		return "", "", false, fmt.Errorf("powertools: idempotency: payload: %w", err)
+		return "", "", false, chainWrap("powertools: idempotency: payload", err)
 	}
 	data := doc
 	if g.keyQ != nil {
