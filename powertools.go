@@ -46,8 +46,9 @@ type App struct {
 	memorySize   string
 	envTrace     string // _X_AMZN_TRACE_ID as read by New, used when the context carries no header
 
-	metrics *metricsRoot
-	tracer  *tracerRoot
+	metrics    *metricsRoot
+	metricsOff *MetricSet // the set invocations get when metrics are off for want of a namespace (metrics.go)
+	tracer     *tracerRoot
 }
 
 // New builds an App from the defaults, the environment (read once, here) and the options, in that order
@@ -64,6 +65,13 @@ func New(opts ...Option) (*App, error) {
 	env.str("AWS_LAMBDA_FUNCTION_NAME", &a.functionName)
 	env.str("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", &a.memorySize)
 	env.str("_X_AMZN_TRACE_ID", &a.envTrace)
+	// Provisioned concurrency initialises the environment ahead of any request: its first invocation is not
+	// a cold start (for the logger's cold_start, the ColdStart metric and the tracer's annotation).
+	var initType string
+	env.str("AWS_LAMBDA_INITIALIZATION_TYPE", &initType)
+	if initType == "provisioned-concurrency" {
+		a.coldStart.Store(false)
+	}
 
 	a.debug = newDebugLogger(a)
 	a.log = newLogRoot(a)
