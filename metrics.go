@@ -1359,9 +1359,23 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	}
-	b, err := json.Marshal(v)
+	b, err := metricsMarshal(v)
 	if err != nil {
 		return dst, &MetricError{Op: "AddMetadata", Name: key, Reason: "value has no JSON encoding", Err: ErrMetadata, Cause: err}
 	}
 	return append(dst, b...), nil
+}
+
+// errMetricsMarshalPanicked is the cause of a metadata value whose encoding panicked.
+var errMetricsMarshalPanicked = errors.New("its JSON encoding panicked")
+
+// metricsMarshal is json.Marshal for a value from user code: a MarshalJSON (or MarshalText, String...)
+// method that panics is an error, not a panic of the invocation.
+func metricsMarshal(v any) (b []byte, err error) {
+	defer func() {
+		if recover() != nil {
+			b, err = nil, errMetricsMarshalPanicked
+		}
+	}()
+	return json.Marshal(v)
 }

@@ -1250,3 +1250,36 @@ func TestMetricsErrorOnePrefix(t *testing.T) {
 	require.Equal(t, "powertools: metrics: Flush: writing the EMF blob: output writer panicked: disk on fire", err.Error())
 	require.ErrorIs(t, err, ErrOutputPanicked)
 }
+
+type metricsPanickyMarshaler struct{}
+
+func (metricsPanickyMarshaler) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
+
+type metricsPanickyError struct{}
+
+func (metricsPanickyError) Error() string { panic("Error() exploded") }
+
+type metricsErrMarshaler struct{}
+
+func (metricsErrMarshaler) MarshalJSON() ([]byte, error) { return nil, metricsPanickyError{} }
+
+// TestMetricsHostileMetadata: a metadata value whose MarshalJSON panics, or returns an error whose Error
+// panics, is an ErrMetadata error with a readable message, not a panic.
+func TestMetricsHostileMetadata(t *testing.T) {
+	app, rec := metricsApp(t, nil, WithMetrics("Hostile"))
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		m := Metrics(ctx)
+		for _, v := range []any{metricsPanickyMarshaler{}, metricsErrMarshaler{}} {
+			err := m.AddMetadata("k", v)
+			if !errors.Is(err, ErrMetadata) {
+				return errors.New("want ErrMetadata, got " + errString(err))
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "powertools: metrics: AddMetadata") || strings.Count(msg, "powertools:") != 1 {
+				return errors.New("unexpected message " + msg)
+			}
+		}
+		return m.Add("ok", UnitCount, 1)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, metricsDecodeAll(t, rec.blobs()), 1)
+}

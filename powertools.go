@@ -160,7 +160,7 @@ func mustNew(opts []Option) *App {
 // chain builds the middleware chain around inner, outermost first: invocation state and panic recovery,
 // tracer segment, metrics, user middleware, validation, the handler.
 func (a *App) chain(inner Handler, name string) Handler {
-	layers := []Middleware{a.tracerMiddleware(name), a.metricsMiddleware()}
+	layers := []Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name), a.metricsMiddleware()}
 	for _, m := range a.cfg.middleware {
 		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
