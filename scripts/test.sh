@@ -24,6 +24,20 @@ if [ ! -x "$root/.tools/node_modules/.bin/dynalite" ]; then
 fi
 echo "dynalite: $root/.tools/node_modules/.bin/dynalite"
 
+step "Lambda Runtime Interface Emulator (for the end-to-end tracing tests, e2e_rie_test.go)"
+# Pinned, so the tests see the emulator behaviour they were written against (it drops X-Amzn-Trace-Id in
+# its default mode and forwards it in its Lambda Managed Instances mode).
+# RIE=/path/to/aws-lambda-rie uses that binary instead.
+rie_version=v0.0.0-20261030222936-bef5c4ba774d
+if [ -z "${RIE:-}" ]; then
+  RIE="$root/.tools/bin/aws-lambda-rie"
+  if [ ! -x "$RIE" ]; then
+    GOBIN="$root/.tools/bin" GOFLAGS=-mod=mod go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$rie_version"
+  fi
+fi
+export RIE
+echo "emulator: $RIE"
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
 if [ -n "$unformatted" ]; then echo "not formatted:"; echo "$unformatted"; exit 1; fi
