@@ -348,6 +348,7 @@ type metricsState struct {
 	added   bool  // a metric was added during the invocation (flushed or not)
 	wide    bool  // a name, value or metadata of the set is not ASCII: blobs are escaped as Python writes them
 	scratch []metricsDim
+	off     *metricsOff // only in the no-op set of an App without a namespace: reports dropped metrics
 }
 
 type metricsBuffer struct{ b []byte }
@@ -375,7 +376,7 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 	cfg := a.cfg.metrics
 	if !cfg.enabled() {
 		if !cfg.disabled {
-			a.metricsOff = &MetricSet{off: &metricsOff{app: a}}
+			a.metricsOff = &MetricSet{st: &metricsState{off: &metricsOff{app: a}}}
 		}
 		return nil, nil
 	}
@@ -565,8 +566,7 @@ func (st *metricsState) dimValue(r *metricsRoot, name string) (string, bool) {
 type MetricSet struct {
 	mu   sync.Mutex
 	root *metricsRoot  // nil: a no-op set
-	st   *metricsState // nil once the invocation ended
-	off  *metricsOff   // the no-op set of an App without a namespace: reports dropped metrics; nil otherwise
+	st   *metricsState // nil once the invocation ended; for a no-op set, nil or the holder of off
 }
 
 // metricsNoop is the set returned outside an invocation; it holds no state, so sharing it is safe.
@@ -602,8 +602,8 @@ func (m *MetricSet) add(op, name string, unit Unit, value float64, highRes bool)
 		return err
 	}
 	if m.root == nil {
-		if m.off != nil {
-			m.off.dropped(op, name)
+		if m.st != nil && m.st.off != nil {
+			m.st.off.dropped(op, name)
 		}
 		return nil
 	}
@@ -619,6 +619,7 @@ func (m *MetricSet) add(op, name string, unit Unit, value float64, highRes bool)
 			return err
 		}
 		i = st.appendMetric(name, unit, highRes)
+		st.wide = st.wide || metricsWide(name)
 	} else if e := &st.metrics[i]; e.unit != unit || e.highRes != highRes {
 		return metricsErr(op, name, ErrMetricConflict, "already added with unit "+strconv.Quote(string(e.unit))+
 			" and resolution "+metricsResolutionName(e.highRes)+"; a metric keeps one unit and resolution per blob")
@@ -626,7 +627,6 @@ func (m *MetricSet) add(op, name string, unit Unit, value float64, highRes bool)
 	e := &st.metrics[i]
 	e.values = append(e.values, value)
 	st.added = true
-	st.wide = st.wide || metricsWide(name)
 	if len(st.metrics) == metricsMaxMetrics || len(e.values) == metricsMaxValues {
 		return m.flushLocked(op)
 	}
@@ -844,8 +844,8 @@ func (m *MetricSet) single(op, name string, unit Unit, value float64, highRes bo
 		}
 	}
 	if m.root == nil {
-		if m.off != nil {
-			m.off.dropped(op, name)
+		if m.st != nil && m.st.off != nil {
+			m.st.off.dropped(op, name)
 		}
 		return nil
 	}
