@@ -250,7 +250,8 @@ func RequestID(ctx context.Context) string {
 }
 
 // IsColdStart reports whether the invocation ctx belongs to is the first one of the process. Outside an
-// invocation it is false.
+// invocation it is false, and so it is for every invocation of an environment Lambda initialised for
+// provisioned concurrency (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
 func IsColdStart(ctx context.Context) bool {
 	if inv := invocationFrom(ctx); inv != nil {
 		return inv.coldStart

@@ -653,9 +653,14 @@ func (a *App) tracerDisabledMiddleware() Middleware {
 	if a.tracer != nil || !c.enabled || !a.cfg.debug {
 		return nil
 	}
-	reason := "POWERTOOLS_TRACE_DISABLED is true"
-	if !c.disabled {
+	var reason string
+	switch {
+	case c.disabled:
+		reason = "POWERTOOLS_TRACE_DISABLED is true"
+	case c.samLocal:
 		reason = "AWS_SAM_LOCAL is set (sam local has no X-Ray daemon)"
+	default:
+		reason = "switched off by the environment"
 	}
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {

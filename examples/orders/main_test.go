@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,9 +220,11 @@ func TestNotAnSQSEvent(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "inbound", ve.Stage)
 	lines := decodeLines(t, logs)
-	require.Len(t, lines, 1)
+	require.Len(t, lines, 2, "the batch line and the empty-metrics warning")
 	assert.Equal(t, "batch failed", lines[0]["message"])
 	assert.Equal(t, 0.0, lines[0]["batch_size"])
+	assert.Equal(t, "WARNING", lines[1]["level"])
+	assert.Contains(t, lines[1]["message"], "No application metrics to publish")
 	assert.Len(t, decodeLines(t, emf), 1, "the cold start blob only")
 }
 
@@ -440,7 +443,8 @@ func decodeLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 }
 
 func orderValue(currency string, v float64) blobWant {
-	return blobWant{dims: []string{"service", "currency"}, values: map[string][]float64{"OrderValue": {v}},
+	// a Single: its own dimensions and the default ones, no service (as Python's single_metric)
+	return blobWant{dims: []string{"currency"}, values: map[string][]float64{"OrderValue": {v}},
 		extra: map[string]string{"currency": currency}}
 }
 
@@ -465,7 +469,9 @@ func checkBlob(t *testing.T, blob map[string]any, want blobWant) {
 	cwm := meta.AWS.CloudWatchMetrics[0]
 	assert.Equal(t, "Shop", cwm.Namespace)
 	assert.Equal(t, [][]string{want.dims}, cwm.Dimensions, "%s", raw)
-	assert.Equal(t, "orders", blob["service"])
+	if slices.Contains(want.dims, "service") {
+		assert.Equal(t, "orders", blob["service"])
+	}
 	for k, v := range want.extra {
 		assert.Equal(t, v, blob[k], "%s", raw)
 	}
