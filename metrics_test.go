@@ -355,6 +355,12 @@ func TestMetricsGolden(t *testing.T) {
 				m := Metrics(ctx)
 				return errors.Join(m.AddDimensionSet(Dimension{Name: "region", Value: "eu-west-1"}), m.Add("Booked", UnitCount, 1))
 			}},
+		// Non-ASCII text is escaped as Python's json.dumps writes it (ensure_ascii), a surrogate pair beyond U+FFFF.
+		{name: "non_ascii", opts: []Option{WithMetrics("ServerlessAirline")}, handler: func(ctx context.Context) error {
+			m := Metrics(ctx)
+			return errors.Join(m.AddDimension("city", "Zürich"), m.AddMetadata("note", "🙂 ok\u2028"),
+				m.AddMetadata("tags", map[string]string{"ß": "日本"}), m.Add("Visits", UnitCount, 1))
+		}},
 		{name: "manual_flush", opts: []Option{WithMetrics("ServerlessAirline")}, handler: func(ctx context.Context) error {
 			m := Metrics(ctx)
 			return errors.Join(m.Add("First", UnitCount, 1), m.Flush(), m.Flush(), m.Add("Second", UnitCount, 2))
@@ -1080,6 +1086,7 @@ func FuzzMetricsBlob(f *testing.F) {
 			_ = m.AddMetadata(metaKey, metaValue)
 			addErr = m.Add(name, Unit(unit), value)
 			_ = m.Single(name, Unit(unit), value, Dimension{Name: dimName, Value: dimValue})
+			_ = m.AddDimensionSet(Dimension{Name: dimName, Value: dimValue}, Dimension{Name: metaKey, Value: metaValue})
 			return nil
 		})).Invoke(context.Background(), nil)
 		require.NoError(t, err)

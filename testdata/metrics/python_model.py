@@ -110,6 +110,15 @@ def case_dimensions_metadata():
     return [p.serialize()]
 
 
+def case_non_ascii():
+    p = Provider(service="booking")
+    p.add_dimension("city", "Zürich")
+    p.add_metadata("note", "🙂 ok\u2028")
+    p.add_metadata("tags", {"ß": "日本"})
+    p.add_metric("Visits", "Count", 1)
+    return [p.serialize()]
+
+
 def case_no_service():
     p = Provider()
     p.add_metric("SuccessfulBooking", "Count", 1)
