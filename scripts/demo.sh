@@ -89,7 +89,8 @@ events_orders=(good-batch mixed-batch fifo-batch poison-batch)
 # (--runtime-api-address, 127.0.0.1:9001 by default) on two free ports. The environment is built from
 # scratch, so nothing of this shell (credentials included) leaks into the function; the emulator forwards
 # its environment to the function. AWS_LAMBDA_MAX_CONCURRENCY stays unset: it switches the emulator to
-# another mode.
+# another mode (Lambda Managed Instances, which runs the bootstrap from /var/task only). In this default
+# mode the emulator does not pass an invoke request's X-Amzn-Trace-Id on, so the functions send no trace.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
 	local p
