@@ -1290,3 +1290,18 @@ func TestMetricsHostileMetadata(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, metricsDecodeAll(t, rec.blobs()), 1)
 }
+
+// TestMetricsColdStartBeforeHandler: the ColdStart blob is out before the handler runs, so a handler that
+// times out or crashes the process still counts its cold start.
+func TestMetricsColdStartBeforeHandler(t *testing.T) {
+	app, rec := metricsApp(t, nil, WithMetrics("ServerlessAirline"), WithColdStartMetric())
+	var seen []metricsBlob
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		seen = metricsDecodeAll(t, rec.blobs())
+		return Metrics(ctx).Add("m", UnitCount, 1)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, seen, 1, "written before the handler ran")
+	require.Equal(t, map[string][]float64{"ColdStart": {1}}, seen[0].Metrics)
+	require.Equal(t, []string{"function_name", "service"}, seen[0].Dimensions)
+}
