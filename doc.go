@@ -44,11 +44,16 @@
 // # Metrics
 //
 // [WithMetrics] (or POWERTOOLS_METRICS_NAMESPACE) turns on CloudWatch Embedded Metric Format output.
-// [Metrics] returns the invocation's [MetricSet]: Add, AddHighResolution, AddDimension, AddMetadata,
-// SetTimestamp, Single. The set is written as one JSON line when the invocation ends (on success, error
-// and panic) and earlier at the 100th metric or the 100th value of one metric; concurrent invocations never
-// share a blob. [WithColdStartMetric] adds a ColdStart blob on the cold start. Bad input is a
-// [*MetricError] and never a malformed blob.
+// [Metrics] returns the invocation's [MetricSet]: Add, AddHighResolution, AddDimension, AddDimensionSet,
+// AddMetadata, SetTimestamp, Single. The set is written as one JSON line when the invocation ends (on
+// success, error and panic) and earlier at the 100th metric or the 100th value of one metric; concurrent
+// invocations never share a blob. The blobs are Powertools for Python's: the default dimensions, the added
+// ones, then service (none without a service name); [WithColdStartMetric] writes a ColdStart blob with
+// exactly function_name ([WithMetricsFunctionName]) and service before the handler runs on the cold start
+// (never with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency); Single carries the default
+// dimensions and its own, without service. An invocation without metrics logs Python's warning once per
+// process ([WithRaiseOnEmptyMetrics] makes it an error); without a namespace metrics stay off and the first
+// Add says so in one WARNING line. Bad input is a [*MetricError] and never a malformed blob.
 //
 // # Tracer
 //
@@ -57,7 +62,9 @@
 // [Subsegment]: Annotate, Metadata, Capture; [CaptureValue] also records a returned value. [InstrumentAWS]
 // traces AWS SDK v2 calls and [InstrumentHTTP] HTTP calls. Documents are written by the library itself and
 // sent over UDP to AWS_XRAY_DAEMON_ADDRESS; aws-xray-sdk-go is not linked (the xraybridge module bridges
-// to it for code that uses it). Without a Sampled=1 trace header every call is a cheap no-op.
+// to it for code that uses it), through one UDP socket per daemon address shared by every App. Without a
+// Sampled=1 trace header every call is a cheap no-op, and debug mode says why the invocation was not traced
+// (the Lambda Runtime Interface Emulator, in its default mode, never passes the trace header on).
 //
 // # Batch processing
 //

@@ -40,7 +40,7 @@ func ExampleMetrics() {
 		fmt.Println(err)
 	}
 	// Output:
-	// {"_aws":{"Timestamp":1714736832494,"CloudWatchMetrics":[{"Namespace":"ServerlessAirline","Dimensions":[["service","environment","operation"]],"Metrics":[{"Name":"SuccessfulBooking","Unit":"Count"},{"Name":"BookingLatency","Unit":"Milliseconds","StorageResolution":1}]}]},"service":"booking","environment":"prod","operation":"confirm_booking","booking_id":"b-123","SuccessfulBooking":[1.0],"BookingLatency":[12.5]}
+	// {"_aws":{"Timestamp":1714736832494,"CloudWatchMetrics":[{"Namespace":"ServerlessAirline","Dimensions":[["environment","operation","service"]],"Metrics":[{"Name":"SuccessfulBooking","Unit":"Count"},{"Name":"BookingLatency","Unit":"Milliseconds","StorageResolution":1}]}]},"environment":"prod","operation":"confirm_booking","service":"booking","booking_id":"b-123","SuccessfulBooking":[1.0],"BookingLatency":[12.5]}
 }
 
 // A bad unit, value or name is an error from the call; nothing of it reaches a blob.
@@ -51,7 +51,8 @@ func ExampleMetricSet_Add_badInput() {
 	// powertools: metrics: Add "Latency": "Parsecs" is not a CloudWatch unit
 }
 
-// Single writes one metric with dimensions of its own at once, apart from the invocation's set.
+// Single writes one metric with dimensions of its own at once, apart from the invocation's set: its
+// dimensions are the default ones and those given, without the service (Python's single_metric).
 func ExampleMetricSet_Single() {
 	app, _ := powertools.New(
 		powertools.WithService("booking"),
@@ -65,5 +66,30 @@ func ExampleMetricSet_Single() {
 	})
 	_, _ = h.Invoke(context.Background(), []byte(`{}`))
 	// Output:
-	// {"_aws":{"Timestamp":1714736832494,"CloudWatchMetrics":[{"Namespace":"ServerlessAirline","Dimensions":[["service","gateway"]],"Metrics":[{"Name":"Payment","Unit":"Count"}]}]},"service":"booking","gateway":"stripe","Payment":[1.0]}
+	// {"_aws":{"Timestamp":1714736832494,"CloudWatchMetrics":[{"Namespace":"ServerlessAirline","Dimensions":[["gateway"]],"Metrics":[{"Name":"Payment","Unit":"Count"}]}]},"gateway":"stripe","Payment":[1.0]}
+}
+
+// AddDimensionSet makes CloudWatch aggregate the blob's metrics by one more set of dimensions: the default
+// dimensions, the set's own and the service. The first set is the invocation's dimensions.
+func ExampleMetricSet_AddDimensionSet() {
+	app, _ := powertools.New(
+		powertools.WithService("booking"),
+		powertools.WithMetrics("ServerlessAirline"),
+		powertools.WithDefaultDimensions(powertools.Dimension{Name: "environment", Value: "prod"}),
+		powertools.WithClock(func() time.Time { return time.UnixMilli(1714736832494) }),
+		powertools.WithEnv(map[string]string{}),
+	)
+	h := app.Wrap(func(ctx context.Context) error {
+		m := powertools.Metrics(ctx)
+		if err := m.AddDimension("operation", "book"); err != nil {
+			return err
+		}
+		if err := m.AddDimensionSet(powertools.Dimension{Name: "region", Value: "eu-west-1"}); err != nil {
+			return err
+		}
+		return m.Add("Booked", powertools.UnitCount, 1)
+	})
+	_, _ = h.Invoke(context.Background(), []byte(`{}`))
+	// Output:
+	// {"_aws":{"Timestamp":1714736832494,"CloudWatchMetrics":[{"Namespace":"ServerlessAirline","Dimensions":[["environment","operation","service"],["environment","region","service"]],"Metrics":[{"Name":"Booked","Unit":"Count"}]}]},"environment":"prod","operation":"book","service":"booking","region":"eu-west-1","Booked":[1.0]}
 }

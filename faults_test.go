@@ -165,9 +165,14 @@ func TestFaultGoroutineOutlivesInvocation(t *testing.T) {
 	}
 	close(release)
 	wg.Wait()
-	got := lines(t, logs.String())
+	var got []map[string]any
+	for _, l := range lines(t, logs.String()) {
+		if l["message"] == "late line" {
+			got = append(got, l)
+		}
+	}
 	if len(got) != 3 {
-		t.Fatalf("%d lines, want 3", len(got))
+		t.Fatalf("%d lines, want 3:\n%s", len(got), logs.String())
 	}
 	for _, l := range got {
 		id := strings.TrimPrefix(l["function_request_id"].(string), "req-")

@@ -14,7 +14,9 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -24,7 +26,7 @@ import (
 const (
 	metricsMaxMetrics    = 100  // metrics per blob; the 100th distinct metric flushes the set
 	metricsMaxValues     = 100  // values per metric per blob; the 100th value flushes the set
-	metricsMaxDimensions = 29   // dimensions per blob, service and default dimensions included
+	metricsMaxDimensions = 29   // dimensions per dimension set, service and default dimensions included
 	metricsMaxNameLen    = 255  // metric names, dimension names, the namespace
 	metricsMaxDimValLen  = 1024 // dimension values
 	metricsMaxValue      = 1.174271e+108
@@ -105,7 +107,7 @@ var (
 // MetricError reports a metric call that was refused, or a flush that failed. Nothing of a refused call
 // reaches a blob.
 type MetricError struct {
-	Op     string // the call: "Add", "AddHighResolution", "AddDimension", "AddMetadata", "SetTimestamp", "Single", "Flush"
+	Op     string // the call: "Add", "AddHighResolution", "AddDimension", "AddDimensionSet", "AddMetadata", "SetTimestamp", "Single", "Flush"
 	Name   string // the metric, dimension or metadata key concerned; "" when none
 	Reason string
 	Err    error // the ErrXxx sentinel
@@ -119,7 +121,7 @@ func (e *MetricError) Error() string {
 	}
 	s += ": " + e.Reason
 	if e.Cause != nil {
-		s += ": " + e.Cause.Error()
+		s += ": " + errorText(e.Cause)
 	}
 	return s
 }
@@ -148,6 +150,8 @@ type metricsConfig struct {
 	defaultDims  []Dimension
 	coldStart    bool
 	raiseOnEmpty bool
+	functionName string // WithMetricsFunctionName or POWERTOOLS_METRICS_FUNCTION_NAME; "" for the Lambda function name
+	fnSource     string // what set functionName, for error messages
 }
 
 func metricsDefaultConfig() metricsConfig { return metricsConfig{output: os.Stdout} }
@@ -157,6 +161,9 @@ func (c *metricsConfig) readEnv(env *envReader) {
 		c.namespace, c.nsSource = v, "POWERTOOLS_METRICS_NAMESPACE"
 	}
 	env.boolean("POWERTOOLS_METRICS_DISABLED", &c.disabled)
+	if v, ok := env.get("POWERTOOLS_METRICS_FUNCTION_NAME"); ok {
+		c.functionName, c.fnSource = v, "POWERTOOLS_METRICS_FUNCTION_NAME"
+	}
 }
 
 // enabled reports whether metrics are on: a namespace is set or a metrics option was given.
@@ -174,6 +181,12 @@ func (c *metricsConfig) validate() []error {
 	default:
 		if reason := metricsCheckNamespace(c.namespace); reason != "" {
 			errs = append(errs, &ConfigError{Name: c.nsSource, Value: c.namespace, Reason: reason})
+		}
+	}
+	if c.fnSource != "" {
+		if reason := metricsCheckDimValue(c.functionName); reason != "" {
+			errs = append(errs, &ConfigError{Name: c.fnSource, Value: c.functionName,
+				Reason: "not usable as the function_name dimension: " + reason})
 		}
 	}
 	if len(c.defaultDims) > metricsMaxDimensions-1 {
@@ -214,8 +227,10 @@ func WithMetrics(namespace string) Option {
 	}
 }
 
-// WithDefaultDimensions adds dimensions to every blob, after the service dimension. A dimension added
-// during an invocation with the same name overrides the default for that invocation. Turns metrics on.
+// WithDefaultDimensions adds dimensions to every blob and to every dimension set, in the order given,
+// before the dimensions added during the invocation (the service dimension comes last, as Powertools for
+// Python writes it). A dimension added during an invocation with the same name overrides the default for
+// that invocation. Single blobs carry them too; the ColdStart blob does not. Turns metrics on.
 // Default: none.
 func WithDefaultDimensions(dims ...Dimension) Option {
 	return func(c *config) {
@@ -236,9 +251,13 @@ func WithMetricsOutput(w io.Writer) Option {
 	}
 }
 
-// WithColdStartMetric writes, on the cold start, a separate blob with the metric ColdStart (Count, 1) and
-// the dimensions function_name (AWS_LAMBDA_FUNCTION_NAME) and service, plus the default dimensions.
-// Turns metrics on. Default: off.
+// WithColdStartMetric writes, on the cold start and before the handler runs, a separate blob with the
+// metric ColdStart (Count, 1) and exactly the dimensions function_name (see WithMetricsFunctionName) and
+// service, as Powertools for Python publishes it: no default or added dimension, so an alarm on
+// ColdStart by function_name and service matches every function. Without a function name (outside
+// Lambda) or a service name the dimension is left out. With AWS_LAMBDA_INITIALIZATION_TYPE=
+// provisioned-concurrency no invocation is a cold start, so the blob is never written. Turns metrics on.
+// Default: off.
 func WithColdStartMetric() Option {
 	return func(c *config) {
 		c.metrics.request("WithColdStartMetric")
@@ -246,9 +265,19 @@ func WithColdStartMetric() Option {
 	}
 }
 
+// WithMetricsFunctionName sets the function_name dimension of the ColdStart blob (WithColdStartMetric).
+// It does not turn metrics on by itself. Default: the Lambda function name (AWS_LAMBDA_FUNCTION_NAME);
+// environment: POWERTOOLS_METRICS_FUNCTION_NAME.
+func WithMetricsFunctionName(name string) Option {
+	return func(c *config) {
+		c.metrics.functionName, c.metrics.fnSource = name, "WithMetricsFunctionName"
+	}
+}
+
 // WithRaiseOnEmptyMetrics makes an invocation that added no metric fail with an error wrapping
-// ErrNoMetrics (when the handler itself succeeded). Turns metrics on. Default: off (an empty set writes
-// nothing and is not an error).
+// ErrNoMetrics (when the handler itself succeeded). Turns metrics on. Default: off: an empty set writes
+// nothing, and the first empty invocation of the process logs Powertools for Python's warning once, as
+// one WARNING line (metricsEmptyWarning).
 func WithRaiseOnEmptyMetrics() Option {
 	return func(c *config) {
 		c.metrics.request("WithRaiseOnEmptyMetrics")
@@ -265,6 +294,15 @@ func WithMetricsDisabled(disabled bool) Option {
 
 // ---- process-wide state ----
 
+// metricsEmptyWarning is the warning Powertools for Python writes when an invocation ends without a
+// metric; the Go library writes it as one WARNING line, once per process.
+const metricsEmptyWarning = "No application metrics to publish. The cold-start metric may be published if enabled. " +
+	"If application metrics should never be empty, consider using 'raise_on_empty_metrics'"
+
+// metricsServiceUnset is the service name of an App given none: it is not a dimension (Powertools for
+// Python writes no service dimension then).
+const metricsServiceUnset = "service_undefined"
+
 // metricsRoot is the App's process-wide metrics state; nil when metrics are off.
 type metricsRoot struct {
 	app          *App
@@ -273,11 +311,14 @@ type metricsRoot struct {
 	raiseOnEmpty bool
 	coldStart    bool
 
-	directive []byte       // `,"CloudWatchMetrics":[{"Namespace":"ns","Dimensions":[[`, encoded once
-	baseDims  []metricsDim // service, then the default dimensions
-	coldDims  []metricsDim // function_name, service, the default dimensions
-	states    sync.Pool    // *metricsState
-	buffers   sync.Pool    // *metricsBuffer
+	directive   []byte       // `,"CloudWatchMetrics":[{"Namespace":"ns","Dimensions":[`, encoded once
+	defaults    []metricsDim // the default dimensions, in the order given
+	service     string       // the service dimension's value; "" when no service name is set
+	coldDims    []metricsDim // function_name, service
+	emptyWarned atomic.Bool  // the empty-metrics warning was written (once per process)
+	wide        bool         // the service, a default dimension or the function name is not ASCII
+	states      sync.Pool    // *metricsState
+	buffers     sync.Pool    // *metricsBuffer
 }
 
 type metricsDim struct{ name, value string }
@@ -298,19 +339,45 @@ type metricsMeta struct {
 // a warm process adds and flushes metrics without allocating.
 type metricsState struct {
 	metrics []metricsEntry
-	dims    []metricsDim
+	dims    []metricsDim // the default dimensions, then the ones added (the service is appended when encoding)
+	setDims []metricsDim // the dimensions of the extra sets (AddDimensionSet), one after the other
+	setEnds []int        // where each extra set ends in setDims
 	meta    []metricsMeta
 	metaBuf []byte
 	ts      int64 // epoch milliseconds; 0: the App clock at flush time
 	added   bool  // a metric was added during the invocation (flushed or not)
+	wide    bool  // a name, value or metadata of the set is not ASCII: blobs are escaped as Python writes them
 	scratch []metricsDim
+	off     *metricsOff // only in the no-op set of an App without a namespace: reports dropped metrics
 }
 
 type metricsBuffer struct{ b []byte }
 
+// metricsOff is the state of the set an invocation gets when metrics are off for want of a namespace: it
+// records nothing but says so, once per process as a WARNING line and on every call in debug mode.
+type metricsOff struct {
+	app    *App
+	warned atomic.Bool
+}
+
+// dropped reports a metric dropped because no namespace is set.
+func (o *metricsOff) dropped(op, name string) {
+	const msg = "powertools: metrics are off: no namespace is set (set POWERTOOLS_METRICS_NAMESPACE or use WithMetrics); metric dropped"
+	if o.warned.CompareAndSwap(false, true) {
+		o.app.Logger().Warn(msg, zap.String("call", op), zap.String("metric", name))
+		return
+	}
+	if ce := o.app.debug.Check(zap.DebugLevel, msg); ce != nil {
+		ce.Write(zap.String("call", op), zap.String("metric", name))
+	}
+}
+
 func newMetricsRoot(a *App) (*metricsRoot, error) {
 	cfg := a.cfg.metrics
 	if !cfg.enabled() {
+		if !cfg.disabled {
+			a.metricsOff = &MetricSet{st: &metricsState{off: &metricsOff{app: a}}}
+		}
 		return nil, nil
 	}
 	if reason := metricsCheckDimValue(a.cfg.service); reason != "" {
@@ -323,19 +390,31 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 		raiseOnEmpty: cfg.raiseOnEmpty,
 		coldStart:    cfg.coldStart,
 	}
+	if a.cfg.service != metricsServiceUnset {
+		r.service = a.cfg.service
+	}
 	r.directive = append(r.directive, `,"CloudWatchMetrics":[{"Namespace":`...)
 	r.directive = jsonAppendString(r.directive, cfg.namespace)
-	r.directive = append(r.directive, `,"Dimensions":[[`...)
-	r.baseDims = append(r.baseDims, metricsDim{"service", a.cfg.service})
+	r.directive = append(r.directive, `,"Dimensions":[`...)
 	for _, d := range cfg.defaultDims {
-		r.baseDims = append(r.baseDims, metricsDim{d.Name, d.Value})
+		r.defaults = append(r.defaults, metricsDim{d.Name, d.Value})
 	}
-	// Without a function name (outside Lambda) the cold start blob keeps only the other dimensions rather
-	// than carry an empty value CloudWatch would refuse.
-	if a.functionName != "" {
-		r.coldDims = append(r.coldDims, metricsDim{"function_name", a.functionName})
+	// Without a function name (outside Lambda) or a service name the cold start blob leaves the dimension
+	// out rather than carry a value CloudWatch would refuse or that names nothing.
+	fn := a.functionName
+	if cfg.fnSource != "" {
+		fn = cfg.functionName
 	}
-	r.coldDims = append(r.coldDims, r.baseDims...)
+	if fn != "" {
+		r.coldDims = append(r.coldDims, metricsDim{"function_name", fn})
+	}
+	if r.service != "" {
+		r.coldDims = append(r.coldDims, metricsDim{"service", r.service})
+	}
+	r.wide = metricsWide(r.service) || metricsWide(fn)
+	for _, d := range r.defaults {
+		r.wide = r.wide || metricsWide(d.value)
+	}
 	r.states.New = func() any { return new(metricsState) }
 	r.buffers.New = func() any { return &metricsBuffer{b: make([]byte, 0, 2048)} }
 	return r, nil
@@ -344,7 +423,7 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 // newSet gives an invocation its MetricSet, on pooled storage.
 func (r *metricsRoot) newSet() *MetricSet {
 	st := r.states.Get().(*metricsState)
-	st.dims = append(st.dims[:0], r.baseDims...)
+	st.dims = append(st.dims[:0], r.defaults...)
 	return &MetricSet{root: r, st: st}
 }
 
@@ -352,13 +431,15 @@ func (r *metricsRoot) putState(st *metricsState) {
 	st.resetMetrics()
 	clear(st.dims)
 	st.dims = st.dims[:0]
+	clear(st.setDims)
+	st.setDims, st.setEnds = st.setDims[:0], st.setEnds[:0]
 	clear(st.meta)
 	st.meta = st.meta[:0]
 	if cap(st.metaBuf) > metricsKeepBuffer {
 		st.metaBuf = nil
 	}
 	st.metaBuf = st.metaBuf[:0]
-	st.ts, st.added = 0, false
+	st.ts, st.added, st.wide = 0, false, false
 	r.states.Put(st)
 }
 
@@ -390,7 +471,7 @@ func (a *App) metricsMiddleware() Middleware {
 			defer func() {
 				// A failed final flush fails an invocation that otherwise succeeded: the metrics would
 				// be lost silently otherwise. A handler error stays the invocation's error.
-				if cerr := set.close(); cerr != nil {
+				if cerr := set.close(ctx); cerr != nil {
 					if err == nil {
 						out, err = nil, cerr
 					} else {
@@ -410,15 +491,19 @@ func (r *metricsRoot) emitColdStart(ctx context.Context) {
 	}
 	vals := [1]float64{1}
 	m := [1]metricsEntry{{name: "ColdStart", unit: UnitCount, values: vals[:]}}
-	if err := r.emit("ColdStart", r.app.now().UnixMilli(), r.coldDims, nil, nil, m[:]); err != nil {
+	if err := r.emit("ColdStart", r.app.now().UnixMilli(), metricsDimSets{dims: r.coldDims}, nil, nil, m[:], r.wide); err != nil {
 		Logger(ctx).Error("powertools: cold start metric not written", zap.Error(err))
 	}
 }
 
-// emit encodes one blob into a pooled buffer and writes it with one Write call.
-func (r *metricsRoot) emit(op string, ts int64, dims []metricsDim, meta []metricsMeta, metaBuf []byte, metrics []metricsEntry) error {
+// emit encodes one blob into a pooled buffer and writes it with one Write call. wide says a string of the
+// blob may hold non-ASCII characters, which are then escaped (\uXXXX) as Python's json.dumps does.
+func (r *metricsRoot) emit(op string, ts int64, ds metricsDimSets, meta []metricsMeta, metaBuf []byte, metrics []metricsEntry, wide bool) error {
 	buf := r.buffers.Get().(*metricsBuffer)
-	buf.b = metricsEncode(buf.b[:0], r.directive, ts, dims, meta, metaBuf, metrics)
+	buf.b = metricsEncode(buf.b[:0], r.directive, ts, ds, meta, metaBuf, metrics)
+	if wide || r.wide {
+		buf.b = metricsEscapeNonASCII(buf.b)
+	}
 	err := r.write(op, buf.b)
 	if ce := r.app.debug.Check(zap.DebugLevel, "powertools: metrics flushed"); ce != nil {
 		ce.Write(zap.Int("metrics", len(metrics)), zap.Int("bytes", len(buf.b)))
@@ -436,6 +521,35 @@ func (r *metricsRoot) write(op string, b []byte) error {
 	return nil
 }
 
+// serviceTail is the service dimension appended after the set's own dimensions: the App's service, unless
+// the invocation set a "service" dimension of its own (which keeps its place) or no service name is set.
+func (r *metricsRoot) serviceTail(st *metricsState) string {
+	if r.service == "" || metricsDimIndex(st.dims, "service") >= 0 {
+		return ""
+	}
+	return r.service
+}
+
+// dimSets is the dimension layout of the set's next blob.
+func (st *metricsState) dimSets(r *metricsRoot) metricsDimSets {
+	return metricsDimSets{dims: st.dims, service: r.serviceTail(st), defaults: r.defaults,
+		inSets: r.service != "", setDims: st.setDims, setEnds: st.setEnds}
+}
+
+// dimValue returns the value the blob's root holds for the dimension name, if any.
+func (st *metricsState) dimValue(r *metricsRoot, name string) (string, bool) {
+	if i := metricsDimIndex(st.dims, name); i >= 0 {
+		return st.dims[i].value, true
+	}
+	if name == "service" && r.service != "" {
+		return r.service, true
+	}
+	if i := metricsDimIndex(st.setDims, name); i >= 0 {
+		return st.setDims[i].value, true
+	}
+	return "", false
+}
+
 // ---- the per-invocation set ----
 
 // MetricSet is one invocation's metrics, reached with Metrics(ctx). It is safe for concurrent use by the
@@ -444,12 +558,15 @@ func (r *metricsRoot) write(op string, b []byte) error {
 // the whole invocation; only the metrics are emptied by a flush.
 //
 // Outside an invocation (or when metrics are off) Metrics returns a no-op set: its calls still check their
-// arguments and return the same errors, but record nothing. After its invocation ended a set refuses every
-// call with ErrMetricsClosed rather than lose data silently.
+// arguments and return the same errors, but record nothing. When metrics are off because no namespace is
+// set (no WithMetrics, no POWERTOOLS_METRICS_NAMESPACE), the first Add (or Single) of the process writes
+// one WARNING line saying the metric was dropped and how to turn metrics on, and debug mode says it for
+// every later call. After its invocation ended a set refuses every call with ErrMetricsClosed rather than
+// lose data silently.
 type MetricSet struct {
 	mu   sync.Mutex
-	root *metricsRoot  // nil: the no-op set
-	st   *metricsState // nil once the invocation ended
+	root *metricsRoot  // nil: a no-op set
+	st   *metricsState // nil once the invocation ended; for a no-op set, nil or the holder of off
 }
 
 // metricsNoop is the set returned outside an invocation; it holds no state, so sharing it is safe.
@@ -458,8 +575,13 @@ var metricsNoop = &MetricSet{}
 // Metrics returns the MetricSet of the invocation ctx belongs to. Outside a wrapped handler, or when
 // metrics are off, it returns a working no-op set, never nil.
 func Metrics(ctx context.Context) *MetricSet {
-	if inv := invocationFrom(ctx); inv != nil && inv.metrics != nil {
-		return inv.metrics
+	if inv := invocationFrom(ctx); inv != nil {
+		if inv.metrics != nil {
+			return inv.metrics
+		}
+		if off := inv.app.metricsOff; off != nil {
+			return off
+		}
 	}
 	return metricsNoop
 }
@@ -480,6 +602,9 @@ func (m *MetricSet) add(op, name string, unit Unit, value float64, highRes bool)
 		return err
 	}
 	if m.root == nil {
+		if m.st != nil && m.st.off != nil {
+			m.st.off.dropped(op, name)
+		}
 		return nil
 	}
 	m.mu.Lock()
@@ -490,10 +615,11 @@ func (m *MetricSet) add(op, name string, unit Unit, value float64, highRes bool)
 	}
 	i := st.metricIndex(name)
 	if i < 0 {
-		if err := st.checkNewKey(op, name, "metric"); err != nil {
+		if err := st.checkNewKey(m.root, op, name, "metric"); err != nil {
 			return err
 		}
 		i = st.appendMetric(name, unit, highRes)
+		st.wide = st.wide || metricsWide(name)
 	} else if e := &st.metrics[i]; e.unit != unit || e.highRes != highRes {
 		return metricsErr(op, name, ErrMetricConflict, "already added with unit "+strconv.Quote(string(e.unit))+
 			" and resolution "+metricsResolutionName(e.highRes)+"; a metric keeps one unit and resolution per blob")
@@ -515,7 +641,11 @@ func metricsResolutionName(highRes bool) string {
 }
 
 // AddDimension adds a dimension to every blob of this invocation (or replaces the value of one already
-// there, the service and default dimensions included). At most 29 dimensions in all.
+// there, a default dimension or the service included). Dimensions are written in the order Powertools for
+// Python writes them: the default dimensions, then the added ones, then the service. At most 29
+// dimensions in all, the service and default dimensions included (ErrTooManyDimensions). A name that a
+// dimension set (AddDimensionSet) uses with another value is ErrMetricConflict: a blob holds one value per
+// dimension.
 func (m *MetricSet) AddDimension(name, value string) error {
 	const op = "AddDimension"
 	if reason := metricsCheckDimension(name, value); reason != "" {
@@ -530,18 +660,94 @@ func (m *MetricSet) AddDimension(name, value string) error {
 	if st == nil {
 		return metricsErr(op, name, ErrMetricsClosed, "the invocation has ended")
 	}
+	if i := metricsDimIndex(st.setDims, name); i >= 0 && st.setDims[i].value != value {
+		return metricsErr(op, name, ErrMetricConflict, "a dimension set has it with the value "+
+			strconv.Quote(st.setDims[i].value)+"; a blob holds one value per dimension")
+	}
 	if i := metricsDimIndex(st.dims, name); i >= 0 {
 		st.dims[i].value = value
+		st.wide = st.wide || metricsWide(value)
 		return nil
 	}
-	if len(st.dims) >= metricsMaxDimensions {
+	// The App's service dimension, overridden, keeps its slot; any other new name takes one more.
+	tail := 0
+	if m.root.serviceTail(st) != "" {
+		tail = 1
+	}
+	if overridesService := name == "service" && tail == 1; !overridesService && len(st.dims)+tail >= metricsMaxDimensions {
 		return metricsErr(op, name, ErrTooManyDimensions, "a blob has at most "+strconv.Itoa(metricsMaxDimensions)+
 			" dimensions, the service and default dimensions included")
 	}
-	if err := st.checkNewKey(op, name, "dimension"); err != nil {
+	if err := st.checkNewKey(m.root, op, name, "dimension"); err != nil {
 		return err
 	}
 	st.dims = append(st.dims, metricsDim{name, value})
+	st.wide = st.wide || metricsWide(value)
+	return nil
+}
+
+// AddDimensionSet adds a dimension set to every blob of this invocation: CloudWatch then also aggregates
+// the blob's metrics by exactly these dimensions, the default dimensions and the service, written as one
+// more array of the blob's Dimensions (the first one holds the dimensions AddDimension adds). dims must
+// not be empty nor name a dimension twice; each set has at most 29 dimensions, the service and default
+// dimensions included (ErrTooManyDimensions). The values sit at the blob's root, shared by every set, so
+// a name already used by another dimension with another value is ErrMetricConflict. The other errors are
+// those of AddDimension.
+func (m *MetricSet) AddDimensionSet(dims ...Dimension) error {
+	const op = "AddDimensionSet"
+	if len(dims) == 0 {
+		return metricsErr(op, "", ErrDimension, "a dimension set needs at least one dimension")
+	}
+	for i, d := range dims {
+		if reason := metricsCheckDimension(d.Name, d.Value); reason != "" {
+			return metricsErr(op, d.Name, ErrDimension, reason)
+		}
+		for _, prev := range dims[:i] {
+			if prev.Name == d.Name {
+				return metricsErr(op, d.Name, ErrDimension, "the set names the dimension twice")
+			}
+		}
+	}
+	if m.root == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.st
+	if st == nil {
+		return metricsErr(op, "", ErrMetricsClosed, "the invocation has ended")
+	}
+	r := m.root
+	n := len(r.defaults)
+	if r.service != "" {
+		n++
+	}
+	for _, d := range dims {
+		if metricsDimIndex(r.defaults, d.Name) < 0 && (d.Name != "service" || r.service == "") {
+			n++
+		}
+	}
+	if n > metricsMaxDimensions {
+		return metricsErr(op, dims[0].Name, ErrTooManyDimensions, "a dimension set has at most "+
+			strconv.Itoa(metricsMaxDimensions)+" dimensions, the service and default dimensions included; this one would have "+strconv.Itoa(n))
+	}
+	for _, d := range dims {
+		if v, ok := st.dimValue(r, d.Name); ok {
+			if v != d.Value {
+				return metricsErr(op, d.Name, ErrMetricConflict, "already a dimension with the value "+strconv.Quote(v)+
+					"; a blob holds one value per dimension")
+			}
+			continue
+		}
+		if err := st.checkNewKey(r, op, d.Name, "dimension"); err != nil {
+			return err
+		}
+	}
+	for _, d := range dims {
+		st.setDims = append(st.setDims, metricsDim{d.Name, d.Value})
+		st.wide = st.wide || metricsWide(d.Value)
+	}
+	st.setEnds = append(st.setEnds, len(st.setDims))
 	return nil
 }
 
@@ -566,7 +772,7 @@ func (m *MetricSet) AddMetadata(key string, value any) error {
 	}
 	i := metricsMetaIndex(st.meta, key)
 	if i < 0 {
-		if err := st.checkNewKey(op, key, "metadata"); err != nil {
+		if err := st.checkNewKey(m.root, op, key, "metadata"); err != nil {
 			return err
 		}
 	}
@@ -577,6 +783,7 @@ func (m *MetricSet) AddMetadata(key string, value any) error {
 		return err
 	}
 	st.metaBuf = b
+	st.wide = st.wide || metricsWide(key) || metricsWideBytes(b[start:])
 	if i >= 0 {
 		st.meta[i].start, st.meta[i].end = start, len(b)
 		return nil
@@ -611,9 +818,10 @@ func (m *MetricSet) SetTimestamp(t time.Time) error {
 	return nil
 }
 
-// Single writes, at once, a blob holding only the metric name with value, carrying the service and default
-// dimensions, then dims (which override a dimension of the same name). The set's own metrics, dimensions
-// and metadata are not included; its timestamp is.
+// Single writes, at once, a blob holding only the metric name with value, as Powertools for Python's
+// single_metric does: its dimensions are the default dimensions, then dims (which override a default of
+// the same name), and no service dimension. The set's own metrics, dimensions, dimension sets and
+// metadata are not included; its timestamp is.
 func (m *MetricSet) Single(name string, unit Unit, value float64, dims ...Dimension) error {
 	return m.single("Single", name, unit, value, false, dims)
 }
@@ -636,6 +844,9 @@ func (m *MetricSet) single(op, name string, unit Unit, value float64, highRes bo
 		}
 	}
 	if m.root == nil {
+		if m.st != nil && m.st.off != nil {
+			m.st.off.dropped(op, name)
+		}
 		return nil
 	}
 	m.mu.Lock()
@@ -644,7 +855,7 @@ func (m *MetricSet) single(op, name string, unit Unit, value float64, highRes bo
 	if st == nil {
 		return metricsErr(op, name, ErrMetricsClosed, "the invocation has ended")
 	}
-	all := append(st.scratch[:0], m.root.baseDims...)
+	all := append(st.scratch[:0], m.root.defaults...)
 	for _, d := range dims {
 		if i := metricsDimIndex(all, d.Name); i >= 0 {
 			all[i].value = d.Value
@@ -656,7 +867,7 @@ func (m *MetricSet) single(op, name string, unit Unit, value float64, highRes bo
 	defer clear(st.scratch)
 	if len(all) > metricsMaxDimensions {
 		return metricsErr(op, name, ErrTooManyDimensions, "a blob has at most "+strconv.Itoa(metricsMaxDimensions)+
-			" dimensions, the service and default dimensions included")
+			" dimensions, the default dimensions included")
 	}
 	if metricsDimIndex(all, name) >= 0 {
 		return metricsErr(op, name, ErrMetricConflict, "a dimension has the metric's name")
@@ -665,9 +876,13 @@ func (m *MetricSet) single(op, name string, unit Unit, value float64, highRes bo
 	if m.root.disabled {
 		return nil
 	}
+	wide := metricsWide(name)
+	for i := range all {
+		wide = wide || metricsWide(all[i].value)
+	}
 	vals := [1]float64{value}
 	one := [1]metricsEntry{{name: name, unit: unit, highRes: highRes, values: vals[:]}}
-	return m.root.emit(op, st.timestamp(m.root), all, nil, nil, one[:])
+	return m.root.emit(op, st.timestamp(m.root), metricsDimSets{dims: all}, nil, nil, one[:], wide)
 }
 
 // Flush writes the metrics added so far as one blob now and empties the metric list; dimensions, metadata
@@ -692,23 +907,29 @@ func (m *MetricSet) flushLocked(op string) error {
 	}
 	var err error
 	if !m.root.disabled {
-		err = m.root.emit(op, st.timestamp(m.root), st.dims, st.meta, st.metaBuf, st.metrics)
+		err = m.root.emit(op, st.timestamp(m.root), st.dimSets(m.root), st.meta, st.metaBuf, st.metrics, st.wide)
 	}
 	st.resetMetrics()
 	return err
 }
 
 // close ends the set at the end of its invocation: the last flush, the empty-set rule, and the storage
-// back to the pool.
-func (m *MetricSet) close() error {
+// back to the pool. An empty set is an error with WithRaiseOnEmptyMetrics; otherwise the first one of the
+// process logs Powertools for Python's warning (metricsEmptyWarning) as one WARNING line, and debug mode
+// notes the later ones.
+func (m *MetricSet) close(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.st
 	err := m.flushLocked("Flush")
 	if err == nil && !st.added {
-		if m.root.raiseOnEmpty {
+		switch {
+		case m.root.raiseOnEmpty:
 			err = metricsErr("Flush", "", ErrNoMetrics, "no metrics were added during the invocation (WithRaiseOnEmptyMetrics)")
-		} else {
+		case m.root.disabled:
+		case m.root.emptyWarned.CompareAndSwap(false, true):
+			Logger(ctx).Warn(metricsEmptyWarning)
+		default:
 			m.root.app.debug.Debug("powertools: no metrics to publish; WithRaiseOnEmptyMetrics makes this an error")
 		}
 	}
@@ -748,12 +969,13 @@ func (st *metricsState) appendMetric(name string, unit Unit, highRes bool) int {
 
 // checkNewKey refuses a top-level key already used by another kind (metric, dimension, metadata): the
 // blob would hold the key twice.
-func (st *metricsState) checkNewKey(op, key, kind string) error {
+func (st *metricsState) checkNewKey(r *metricsRoot, op, key, kind string) error {
 	var other string
 	switch {
 	case kind != "metric" && st.metricIndex(key) >= 0:
 		other = "a metric"
-	case kind != "dimension" && metricsDimIndex(st.dims, key) >= 0:
+	case kind != "dimension" && (metricsDimIndex(st.dims, key) >= 0 || metricsDimIndex(st.setDims, key) >= 0 ||
+		(key == "service" && r.service != "")):
 		other = "a dimension"
 	case kind != "metadata" && metricsMetaIndex(st.meta, key) >= 0:
 		other = "a metadata key"
@@ -882,23 +1104,46 @@ func metricsCheckText(s string, max int, asciiOnly bool) string {
 
 // ---- encoding ----
 
+// metricsDimSets is the dimension layout of one blob: the first dimension set (dims, then the service
+// when set), then one set per AddDimensionSet call, each made of the default dimensions, its own
+// dimensions and the service.
+type metricsDimSets struct {
+	dims     []metricsDim // the first set: default dimensions, then the added ones
+	service  string       // the service's value, appended to the first set; "" for none
+	defaults []metricsDim // the names leading every extra set
+	inSets   bool         // "service" ends every extra set
+	setDims  []metricsDim // the extra sets' own dimensions, one after the other
+	setEnds  []int        // where each extra set ends in setDims
+}
+
 // metricsEncode appends one EMF blob and its newline to dst:
 //
-//	{"_aws":{"Timestamp":ts,"CloudWatchMetrics":[{"Namespace":ns,"Dimensions":[[dims]],"Metrics":[defs]}]},
+//	{"_aws":{"Timestamp":ts,"CloudWatchMetrics":[{"Namespace":ns,"Dimensions":[[dims],[set]...],"Metrics":[defs]}]},
 //	 dim:value..., metadata..., metric:[values]...}
 //
 // the layout Powertools for Python writes.
-func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []metricsMeta, metaBuf []byte, metrics []metricsEntry) []byte {
+func metricsEncode(dst, directive []byte, ts int64, ds metricsDimSets, meta []metricsMeta, metaBuf []byte, metrics []metricsEntry) []byte {
 	dst = append(dst, `{"_aws":{"Timestamp":`...)
 	dst = strconv.AppendInt(dst, ts, 10)
 	dst = append(dst, directive...)
-	for i := range dims {
+	dst = append(dst, '[')
+	for i := range ds.dims {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsonAppendString(dst, dims[i].name)
+		dst = jsonAppendString(dst, ds.dims[i].name)
 	}
-	dst = append(dst, `]],"Metrics":[`...)
+	if ds.service != "" {
+		if len(ds.dims) > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"service"`...)
+	}
+	dst = append(dst, ']')
+	if len(ds.setEnds) > 0 {
+		dst = metricsEncodeSets(dst, ds)
+	}
+	dst = append(dst, `],"Metrics":[`...)
 	for i := range metrics {
 		e := &metrics[i]
 		if i > 0 {
@@ -915,11 +1160,20 @@ func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []me
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `]}]}`...)
-	for i := range dims {
-		dst = append(dst, ',')
-		dst = jsonAppendString(dst, dims[i].name)
-		dst = append(dst, ':')
-		dst = jsonAppendString(dst, dims[i].value)
+	for i := range ds.dims {
+		dst = metricsAppendDim(dst, ds.dims[i].name, ds.dims[i].value)
+	}
+	if ds.service != "" {
+		dst = metricsAppendDim(dst, "service", ds.service)
+	}
+	for i := range ds.setDims {
+		d := &ds.setDims[i]
+		// a name already written (the first set's, the service, an earlier set's) has the same value
+		if metricsDimIndex(ds.dims, d.name) >= 0 || (d.name == "service" && ds.service != "") ||
+			metricsDimIndex(ds.setDims[:i], d.name) >= 0 {
+			continue
+		}
+		dst = metricsAppendDim(dst, d.name, d.value)
 	}
 	for i := range meta {
 		dst = append(dst, ',')
@@ -941,6 +1195,98 @@ func metricsEncode(dst, directive []byte, ts int64, dims []metricsDim, meta []me
 		dst = append(dst, ']')
 	}
 	return append(dst, '}', '\n')
+}
+
+// metricsEncodeSets writes the extra dimension sets: the default dimensions, the set's own (those not
+// among the defaults), then the service unless the set names it.
+func metricsEncodeSets(dst []byte, ds metricsDimSets) []byte {
+	start := 0
+	for _, end := range ds.setEnds {
+		set := ds.setDims[start:end]
+		start = end
+		dst = append(dst, ',', '[')
+		n := 0
+		for i := range ds.defaults {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonAppendString(dst, ds.defaults[i].name)
+			n++
+		}
+		for i := range set {
+			if metricsDimIndex(ds.defaults, set[i].name) >= 0 {
+				continue
+			}
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonAppendString(dst, set[i].name)
+			n++
+		}
+		if ds.inSets && metricsDimIndex(set, "service") < 0 {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `"service"`...)
+		}
+		dst = append(dst, ']')
+	}
+	return dst
+}
+
+func metricsAppendDim(dst []byte, name, value string) []byte {
+	dst = append(dst, ',')
+	dst = jsonAppendString(dst, name)
+	dst = append(dst, ':')
+	return jsonAppendString(dst, value)
+}
+
+// metricsWide reports whether s holds a non-ASCII byte.
+func metricsWide(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+func metricsWideBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// metricsEscapeNonASCII rewrites every non-ASCII character of an encoded blob as \uXXXX (a surrogate pair
+// beyond U+FFFF), lower-case hex, as Python's json.dumps writes it by default (ensure_ascii): the EMF
+// blobs of Powertools for Python are pure ASCII. Non-ASCII bytes occur only inside JSON strings, where the
+// escape means the same character. Off the hot path: called only for blobs holding such a character.
+func metricsEscapeNonASCII(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/4)
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		i += size
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			out = metricsAppendU(metricsAppendU(out, r1), r2)
+			continue
+		}
+		out = metricsAppendU(out, r)
+	}
+	return out
+}
+
+func metricsAppendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }
 
 // metricsAppendFloat writes f as Python's repr does, which is what Powertools for Python emits: the
@@ -1013,9 +1359,23 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	}
-	b, err := json.Marshal(v)
+	b, err := metricsMarshal(v)
 	if err != nil {
 		return dst, &MetricError{Op: "AddMetadata", Name: key, Reason: "value has no JSON encoding", Err: ErrMetadata, Cause: err}
 	}
 	return append(dst, b...), nil
+}
+
+// errMetricsMarshalPanicked is the cause of a metadata value whose encoding panicked.
+var errMetricsMarshalPanicked = errors.New("its JSON encoding panicked")
+
+// metricsMarshal is json.Marshal for a value from user code: a MarshalJSON (or MarshalText, String...)
+// method that panics is an error, not a panic of the invocation.
+func metricsMarshal(v any) (b []byte, err error) {
+	defer func() {
+		if recover() != nil {
+			b, err = nil, errMetricsMarshalPanicked
+		}
+	}()
+	return json.Marshal(v)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -89,7 +90,8 @@ func metricsEMFSchema(t testing.TB) *jsonschema.Schema {
 type metricsBlob struct {
 	Namespace  string
 	Timestamp  int64
-	Dimensions []string
+	Dimensions []string   // the first dimension set
+	Sets       [][]string // the other dimension sets (AddDimensionSet)
 	Metrics    map[string][]float64
 	Units      map[string]string
 	HighRes    map[string]bool
@@ -122,14 +124,22 @@ func metricsDecode(t testing.TB, blob []byte) metricsBlob {
 	b := metricsBlob{Namespace: dir["Namespace"].(string), Timestamp: ts, Root: root,
 		Metrics: map[string][]float64{}, Units: map[string]string{}, HighRes: map[string]bool{}}
 	sets := dir["Dimensions"].([]any)
-	require.Len(t, sets, 1)
-	for _, d := range sets[0].([]any) {
-		name := d.(string)
-		_, isString := root[name].(string)
-		require.True(t, isString, "dimension %q must be a string at the root: %s", name, blob)
-		b.Dimensions = append(b.Dimensions, name)
+	require.NotEmpty(t, sets)
+	for i, set := range sets {
+		var names []string
+		for _, d := range set.([]any) {
+			name := d.(string)
+			_, isString := root[name].(string)
+			require.True(t, isString, "dimension %q must be a string at the root: %s", name, blob)
+			names = append(names, name)
+		}
+		require.LessOrEqual(t, len(names), metricsMaxDimensions)
+		if i == 0 {
+			b.Dimensions = names
+		} else {
+			b.Sets = append(b.Sets, names)
+		}
 	}
-	require.LessOrEqual(t, len(b.Dimensions), metricsMaxDimensions)
 	for _, m := range dir["Metrics"].([]any) {
 		def := m.(map[string]any)
 		name := def["Name"].(string)
@@ -208,11 +218,12 @@ func metricsDecodeAll(t testing.TB, blobs [][]byte) []metricsBlob {
 
 func TestMetricsGolden(t *testing.T) {
 	type tc struct {
-		name    string
-		env     map[string]string
-		opts    []Option
-		handler func(ctx context.Context) error
-		wantErr error
+		name      string
+		env       map[string]string
+		opts      []Option
+		noService bool // no WithService: the App has no service name
+		handler   func(ctx context.Context) error
+		wantErr   error
 	}
 	add := func(name string, unit Unit, v float64) func(ctx context.Context) error {
 		return func(ctx context.Context) error { return Metrics(ctx).Add(name, unit, v) }
@@ -276,6 +287,80 @@ func TestMetricsGolden(t *testing.T) {
 			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})}, handler: add("SuccessfulBooking", UnitCount, 1)},
 		{name: "cold_start_no_function_name", env: map[string]string{}, opts: []Option{WithMetrics("ServerlessAirline"), WithColdStartMetric()},
 			handler: func(context.Context) error { return nil }},
+		// Dimension order as Powertools for Python writes it: the default dimensions, the added ones, and the
+		// service last (a "service" dimension set during the invocation keeps its place instead).
+		{name: "dimension_order", opts: []Option{WithMetrics("ServerlessAirline"),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"}, Dimension{Name: "team", Value: "core"})},
+			handler: func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(m.AddDimension("operation", "book"), m.AddDimension("region", "eu-west-1"), m.Add("Booked", UnitCount, 1))
+			}},
+		{name: "service_override_keeps_place", opts: []Option{WithMetrics("ServerlessAirline"),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})},
+			handler: func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(m.AddDimension("operation", "book"), m.AddDimension("service", "payments"),
+					m.AddDimension("region", "eu-west-1"), m.Add("Booked", UnitCount, 1))
+			}},
+		// No service name: no service dimension at all, an empty dimension set when nothing else is set.
+		{name: "no_service", noService: true, opts: []Option{WithMetrics("ServerlessAirline")}, handler: add("SuccessfulBooking", UnitCount, 1)},
+		{name: "no_service_default_dimensions", noService: true, opts: []Option{WithMetrics("ServerlessAirline"),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})}, handler: add("SuccessfulBooking", UnitCount, 1)},
+		{name: "no_service_cold_start", noService: true, opts: []Option{WithMetrics("ServerlessAirline"), WithColdStartMetric(),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})}, handler: add("SuccessfulBooking", UnitCount, 1)},
+		{name: "no_service_single", noService: true, opts: []Option{WithMetrics("ServerlessAirline")}, handler: func(ctx context.Context) error {
+			return Metrics(ctx).Single("Payment", UnitCount, 1)
+		}},
+		// The ColdStart blob's function_name: the option, then the variable, then the Lambda function name.
+		{name: "cold_start_function_name_option", opts: []Option{WithMetrics("ServerlessAirline"), WithColdStartMetric(),
+			WithMetricsFunctionName("booking-api")}, env: map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "booking-fn",
+			"POWERTOOLS_METRICS_FUNCTION_NAME": "from-env"}, handler: add("SuccessfulBooking", UnitCount, 1)},
+		{name: "cold_start_function_name_env", opts: []Option{WithMetrics("ServerlessAirline"), WithColdStartMetric()},
+			env:     map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "booking-fn", "POWERTOOLS_METRICS_FUNCTION_NAME": "booking-api"},
+			handler: add("SuccessfulBooking", UnitCount, 1)},
+		// Provisioned concurrency: the first invocation is not a cold start, so no ColdStart blob.
+		{name: "cold_start_provisioned_concurrency", opts: []Option{WithMetrics("ServerlessAirline"), WithColdStartMetric()},
+			env:     map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "booking-fn", "AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency"},
+			handler: add("SuccessfulBooking", UnitCount, 1)},
+		// Dimension sets: the first set is the invocation's dimensions; each AddDimensionSet adds one, made of
+		// the default dimensions, its own and the service.
+		{name: "dimension_sets_two", opts: []Option{WithMetrics("ServerlessAirline"),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})},
+			handler: func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(
+					m.AddDimension("operation", "book"),
+					m.AddDimensionSet(Dimension{Name: "region", Value: "eu-west-1"}, Dimension{Name: "tier", Value: "gold"}),
+					m.AddMetadata("booking_id", "b-1"),
+					m.Add("Booked", UnitCount, 1),
+				)
+			}},
+		{name: "dimension_sets_three", opts: []Option{WithMetrics("ServerlessAirline"),
+			WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"})},
+			handler: func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(
+					m.AddDimension("operation", "book"),
+					m.AddDimensionSet(Dimension{Name: "region", Value: "eu-west-1"}),
+					// a name shared with the first set and a default, with the same values: written once at the root
+					m.AddDimensionSet(Dimension{Name: "operation", Value: "book"}, Dimension{Name: "environment", Value: "prod"},
+						Dimension{Name: "channel", Value: "web"}),
+					m.Add("Booked", UnitCount, 1),
+					m.Flush(), // the sets stay for the rest of the invocation
+					m.Add("Paid", UnitCount, 1),
+				)
+			}},
+		{name: "dimension_sets_no_service", noService: true, opts: []Option{WithMetrics("ServerlessAirline")},
+			handler: func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(m.AddDimensionSet(Dimension{Name: "region", Value: "eu-west-1"}), m.Add("Booked", UnitCount, 1))
+			}},
+		// Non-ASCII text is escaped as Python's json.dumps writes it (ensure_ascii), a surrogate pair beyond U+FFFF.
+		{name: "non_ascii", opts: []Option{WithMetrics("ServerlessAirline")}, handler: func(ctx context.Context) error {
+			m := Metrics(ctx)
+			return errors.Join(m.AddDimension("city", "Zürich"), m.AddMetadata("note", "🙂 ok\u2028"),
+				m.AddMetadata("tags", map[string]string{"ß": "日本"}), m.Add("Visits", UnitCount, 1))
+		}},
 		{name: "manual_flush", opts: []Option{WithMetrics("ServerlessAirline")}, handler: func(ctx context.Context) error {
 			m := Metrics(ctx)
 			return errors.Join(m.Add("First", UnitCount, 1), m.Flush(), m.Flush(), m.Add("Second", UnitCount, 2))
@@ -312,7 +397,20 @@ func TestMetricsGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app, rec := metricsApp(t, c.env, c.opts...)
+			var app *App
+			var rec *metricsRecorder
+			if c.noService {
+				rec = &metricsRecorder{}
+				env := c.env
+				if env == nil {
+					env = map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "booking-fn"}
+				}
+				var err error
+				app, err = New(append([]Option{WithEnv(env), WithClock(metricsClock), WithLogOutput(io.Discard), WithMetricsOutput(rec)}, c.opts...)...)
+				require.NoError(t, err)
+			} else {
+				app, rec = metricsApp(t, c.env, c.opts...)
+			}
 			_, err := app.Wrap(metricsHandler(c.handler)).Invoke(context.Background(), []byte(`{}`))
 			switch want := c.wantErr.(type) {
 			case nil:
@@ -393,7 +491,7 @@ func TestMetricsLimits(t *testing.T) {
 			next := 0.0
 			for i, b := range blobs {
 				require.Len(t, b.Metrics, c.wantBlobs[i])
-				require.Equal(t, []string{"service", "operation"}, b.Dimensions, "dimensions stay after an automatic flush")
+				require.Equal(t, []string{"operation", "service"}, b.Dimensions, "dimensions stay after an automatic flush")
 				require.Equal(t, "r-1", b.Root["request"], "metadata stays after an automatic flush")
 				if c.wantVals != nil {
 					require.Len(t, b.Metrics["M0"], c.wantVals[i])
@@ -479,7 +577,7 @@ func TestMetricsConcurrentInvocations(t *testing.T) {
 		require.False(t, seen[id], "one blob per invocation")
 		seen[id] = true
 		require.Equal(t, id, b.Root["request"])
-		require.Equal(t, []string{"service", "invocation"}, b.Dimensions)
+		require.Equal(t, []string{"invocation", "service"}, b.Dimensions)
 		require.Len(t, b.Metrics, 1, "only this invocation's metric: %v", b.Metrics)
 		vals := b.Metrics["m_"+id]
 		require.ElementsMatch(t, []float64{0, 1, 2, 3}, vals)
@@ -529,13 +627,13 @@ func TestMetricsBadInput(t *testing.T) {
 		{name: "long dimension value", call: func(m *MetricSet) error { return m.AddDimension("d", strings.Repeat("v", 1025)) }, want: ErrDimension, noop: true},
 		{name: "30th dimension", setup: func(m *MetricSet) error {
 			var errs []error
-			for i := range 28 { // + service = 29
+			for i := range 27 { // + environment (default) + service = 29
 				errs = append(errs, m.AddDimension("d"+strconv.Itoa(i), "v"))
 			}
 			return errors.Join(errs...)
-		}, call: func(m *MetricSet) error { return m.AddDimension("d28", "v") }, want: ErrTooManyDimensions},
+		}, call: func(m *MetricSet) error { return m.AddDimension("d27", "v") }, want: ErrTooManyDimensions},
 		{name: "single with 30 dimensions", call: func(m *MetricSet) error {
-			dims := make([]Dimension, 29)
+			dims := make([]Dimension, 30)
 			for i := range dims {
 				dims[i] = Dimension{Name: "d" + strconv.Itoa(i), Value: "v"}
 			}
@@ -544,7 +642,34 @@ func TestMetricsBadInput(t *testing.T) {
 		{name: "single bad dimension", call: func(m *MetricSet) error { return m.Single("s", UnitCount, 1, Dimension{Name: "d"}) }, want: ErrDimension, noop: true},
 		{name: "single bad unit", call: func(m *MetricSet) error { return m.Single("s", "Furlongs", 1) }, want: ErrMetricUnit, noop: true},
 		{name: "single named like its dimension", call: func(m *MetricSet) error { return m.Single("s", UnitCount, 1, Dimension{Name: "s", Value: "v"}) }, want: ErrMetricConflict, noop: true},
-		{name: "single named like service", call: func(m *MetricSet) error { return m.Single("service", UnitCount, 1) }, want: ErrMetricConflict},
+		{name: "single named like a default dimension", call: func(m *MetricSet) error { return m.Single("environment", UnitCount, 1) }, want: ErrMetricConflict},
+		{name: "empty dimension set", call: func(m *MetricSet) error { return m.AddDimensionSet() }, want: ErrDimension, noop: true},
+		{name: "dimension set with a bad dimension", call: func(m *MetricSet) error {
+			return m.AddDimensionSet(Dimension{Name: "a", Value: "1"}, Dimension{Name: "b"})
+		}, want: ErrDimension, noop: true},
+		{name: "dimension set naming a dimension twice", call: func(m *MetricSet) error {
+			return m.AddDimensionSet(Dimension{Name: "a", Value: "1"}, Dimension{Name: "a", Value: "1"})
+		}, want: ErrDimension, noop: true},
+		{name: "dimension set of 30", call: func(m *MetricSet) error {
+			dims := make([]Dimension, 28) // + environment (default) + service = 30
+			for i := range dims {
+				dims[i] = Dimension{Name: "d" + strconv.Itoa(i), Value: "v"}
+			}
+			return m.AddDimensionSet(dims...)
+		}, want: ErrTooManyDimensions},
+		{name: "dimension set with another value of a dimension", setup: func(m *MetricSet) error { return m.AddDimension("region", "eu") },
+			call: func(m *MetricSet) error { return m.AddDimensionSet(Dimension{Name: "region", Value: "us"}) }, want: ErrMetricConflict},
+		{name: "dimension set with another service", call: func(m *MetricSet) error {
+			return m.AddDimensionSet(Dimension{Name: "service", Value: "other"})
+		}, want: ErrMetricConflict},
+		{name: "dimension set named like a metric", setup: func(m *MetricSet) error { return m.Add("m", UnitCount, 1) },
+			call: func(m *MetricSet) error { return m.AddDimensionSet(Dimension{Name: "m", Value: "v"}) }, want: ErrMetricConflict},
+		{name: "dimension changing a dimension set's value", setup: func(m *MetricSet) error {
+			return m.AddDimensionSet(Dimension{Name: "region", Value: "eu"})
+		}, call: func(m *MetricSet) error { return m.AddDimension("region", "us") }, want: ErrMetricConflict},
+		{name: "metadata named like a dimension set's", setup: func(m *MetricSet) error {
+			return m.AddDimensionSet(Dimension{Name: "region", Value: "eu"})
+		}, call: func(m *MetricSet) error { return m.AddMetadata("region", "x") }, want: ErrMetricConflict},
 		{name: "empty metadata key", call: func(m *MetricSet) error { return m.AddMetadata("", 1) }, want: ErrMetadata, noop: true},
 		{name: "metadata key _aws", call: func(m *MetricSet) error { return m.AddMetadata("_aws", 1) }, want: ErrMetadata, noop: true},
 		{name: "metadata NaN", call: func(m *MetricSet) error { return m.AddMetadata("k", math.NaN()) }, want: ErrMetadata, noop: true},
@@ -557,7 +682,7 @@ func TestMetricsBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app, rec := metricsApp(t, nil, WithMetrics("Bad"))
+			app, rec := metricsApp(t, nil, WithMetrics("Bad"), WithDefaultDimensions(Dimension{Name: "environment", Value: "prod"}))
 			h := app.Wrap(metricsHandler(func(ctx context.Context) error {
 				m := Metrics(ctx)
 				if c.setup != nil {
@@ -641,7 +766,7 @@ func TestMetricsOffOrOutsideInvocation(t *testing.T) {
 	require.Nil(t, app2.metrics)
 	_, err = app.Wrap(metricsHandler(func(ctx context.Context) error {
 		m := Metrics(ctx)
-		require.Same(t, metricsNoop, m)
+		require.Same(t, app.metricsOff, m, "the no-op set of an App without a namespace")
 		return errors.Join(m.Add("m", UnitCount, 1), m.AddDimension("d", "v"), m.AddMetadata("k", "v"),
 			m.SetTimestamp(time.Now()), m.Single("s", UnitCount, 1), m.Flush())
 	})).Invoke(context.Background(), nil)
@@ -783,7 +908,7 @@ func TestMetricsFlushAllocs(t *testing.T) {
 	run := func() {
 		set := r.newSet()
 		metricsBenchFill(set, names)
-		if err := set.close(); err != nil {
+		if err := set.close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -793,7 +918,7 @@ func TestMetricsFlushAllocs(t *testing.T) {
 	require.LessOrEqual(t, allocs, 2.0)
 
 	set := r.newSet()
-	defer set.close()
+	defer set.close(context.Background())
 	flushOnly := testing.AllocsPerRun(200, func() {
 		metricsBenchFill(set, names)
 		if err := set.Flush(); err != nil {
@@ -835,7 +960,7 @@ func BenchmarkMetricsFlush(b *testing.B) {
 		for b.Loop() {
 			set := app.metrics.newSet()
 			metricsBenchFill(set, names)
-			if err := set.close(); err != nil {
+			if err := set.close(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -866,7 +991,7 @@ func BenchmarkMetricsFlushRatio(b *testing.B) {
 		for range batch {
 			set := app.metrics.newSet()
 			metricsBenchFill(set, names)
-			if err := set.close(); err != nil {
+			if err := set.close(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -901,12 +1026,13 @@ func metricsJSONBaseline(w io.Writer, namespace, service string, names []string)
 		Timestamp         int64       `json:"Timestamp"`
 		CloudWatchMetrics []directive `json:"CloudWatchMetrics"`
 	}
-	dimKeys := []string{"service"}
+	var dimKeys []string
 	blob := map[string]any{"service": service}
 	for _, d := range [][2]string{{"operation", "confirm_booking"}, {"environment", "prod"}, {"region", "eu-west-1"}} {
 		dimKeys = append(dimKeys, d[0])
 		blob[d[0]] = d[1]
 	}
+	dimKeys = append(dimKeys, "service")
 	defs := make([]def, 0, len(names))
 	for i, n := range names {
 		defs = append(defs, def{Name: n, Unit: string(UnitMilliseconds)})
@@ -934,7 +1060,7 @@ func TestMetricsBaselineSameContent(t *testing.T) {
 	names := metricsBenchNames()
 	set := app.metrics.newSet()
 	metricsBenchFill(set, names)
-	require.NoError(t, set.close())
+	require.NoError(t, set.close(context.Background()))
 	require.NoError(t, metricsJSONBaseline(&theirs, "Bench", "booking", names))
 	a, b := metricsDecode(t, ours.blobs()[0]), metricsDecode(t, theirs.blobs()[0])
 	require.Equal(t, b.Metrics, a.Metrics)
@@ -960,6 +1086,7 @@ func FuzzMetricsBlob(f *testing.F) {
 			_ = m.AddMetadata(metaKey, metaValue)
 			addErr = m.Add(name, Unit(unit), value)
 			_ = m.Single(name, Unit(unit), value, Dimension{Name: dimName, Value: dimValue})
+			_ = m.AddDimensionSet(Dimension{Name: dimName, Value: dimValue}, Dimension{Name: metaKey, Value: metaValue})
 			return nil
 		})).Invoke(context.Background(), nil)
 		require.NoError(t, err)
@@ -978,4 +1105,203 @@ func FuzzMetricsBlob(f *testing.F) {
 
 func lambdacontextWithRequestID(ctx context.Context, id string) context.Context {
 	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: id})
+}
+
+// TestMetricsGoldenMatchesPython checks the golden blobs against testdata/metrics/python_model.py, a model
+// of how Powertools for Python lays out a blob (dimension order, service last, the ColdStart and
+// single_metric identities, key order, float repr, ASCII escaping): each case it knows must be the golden
+// file byte for byte. It needs python3 (standard library only).
+func TestMetricsGoldenMatchesPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	out, err := exec.Command(python, filepath.Join("testdata", "metrics", "python_model.py")).Output()
+	require.NoError(t, err)
+	var cases map[string][]string
+	require.NoError(t, json.Unmarshal(out, &cases))
+	require.GreaterOrEqual(t, len(cases), 10)
+	for name, blobs := range cases {
+		want := strings.Join(blobs, "\n") + "\n"
+		got, err := os.ReadFile(filepath.Join("testdata", "metrics", name+".golden"))
+		require.NoError(t, err, name)
+		require.Equal(t, want, string(got), "golden %s differs from Powertools for Python's layout", name)
+	}
+}
+
+// TestMetricsEmptyWarning: an invocation that ends without a metric writes Powertools for Python's warning
+// once per process, as one WARNING line; later empty invocations stay silent (debug mode notes them);
+// WithRaiseOnEmptyMetrics makes it an error instead; a Single counts as a metric.
+func TestMetricsEmptyWarning(t *testing.T) {
+	cases := []struct {
+		name      string
+		opts      []Option
+		handler   func(ctx context.Context) error
+		wantWarns int
+		wantErr   error
+	}{
+		{name: "three empty invocations", handler: func(context.Context) error { return nil }, wantWarns: 1},
+		{name: "single counts", handler: func(ctx context.Context) error { return Metrics(ctx).Single("s", UnitCount, 1) }},
+		{name: "raise", opts: []Option{WithRaiseOnEmptyMetrics()}, handler: func(context.Context) error { return nil }, wantErr: ErrNoMetrics},
+		{name: "disabled", opts: []Option{WithMetricsDisabled(true)}, handler: func(context.Context) error { return nil }},
+		{name: "cold start blob aside", opts: []Option{WithColdStartMetric()}, handler: func(context.Context) error { return nil }, wantWarns: 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var logs, debug bytes.Buffer
+			app, _ := metricsApp(t, nil, append([]Option{WithMetrics("Empty"), WithLogOutput(&logs), WithDebug(true),
+				WithDebugOutput(&debug)}, c.opts...)...)
+			h := app.Wrap(metricsHandler(c.handler))
+			for i := range 3 {
+				_, err := h.Invoke(lambdacontextWithRequestID(context.Background(), "req-"+strconv.Itoa(i)), nil)
+				if c.wantErr != nil {
+					require.ErrorIs(t, err, c.wantErr)
+				} else {
+					require.NoError(t, err)
+				}
+			}
+			var warns []map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if line == "" {
+					continue
+				}
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+				if m["level"] == "WARNING" {
+					warns = append(warns, m)
+				}
+			}
+			require.Len(t, warns, c.wantWarns, "log: %s", logs.String())
+			if c.wantWarns > 0 {
+				require.Equal(t, metricsEmptyWarning, warns[0]["message"])
+				require.Equal(t, "req-0", warns[0]["function_request_id"], "written by the first empty invocation")
+				require.Contains(t, debug.String(), "no metrics to publish", "debug mode notes the later ones")
+			}
+		})
+	}
+}
+
+// TestMetricsNoNamespaceWarning: without WithMetrics and POWERTOOLS_METRICS_NAMESPACE metrics stay off, but
+// the first Add of the process writes one WARNING line naming both, and debug mode says it for every call.
+func TestMetricsNoNamespaceWarning(t *testing.T) {
+	for _, debugOn := range []bool{false, true} {
+		t.Run("debug="+strconv.FormatBool(debugOn), func(t *testing.T) {
+			var logs, debug, out bytes.Buffer
+			app, err := New(WithEnv(map[string]string{}), WithLogOutput(&logs), WithMetricsOutput(&out),
+				WithDebug(debugOn), WithDebugOutput(&debug))
+			require.NoError(t, err)
+			require.Nil(t, app.metrics, "metrics stay off")
+			h := app.Wrap(metricsHandler(func(ctx context.Context) error {
+				m := Metrics(ctx)
+				return errors.Join(m.Add("Orders", UnitCount, 1), m.AddHighResolution("Latency", UnitMilliseconds, 3),
+					m.Single("Paid", UnitCount, 1))
+			}))
+			for range 2 {
+				_, err := h.Invoke(context.Background(), nil)
+				require.NoError(t, err)
+			}
+			require.Empty(t, out.String(), "nothing is written as metrics")
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			require.Len(t, lines, 1, "one WARNING line per process: %s", logs.String())
+			var line map[string]any
+			require.NoError(t, json.Unmarshal([]byte(lines[0]), &line))
+			require.Equal(t, "WARNING", line["level"])
+			require.Contains(t, line["message"], "POWERTOOLS_METRICS_NAMESPACE")
+			require.Contains(t, line["message"], "WithMetrics")
+			require.Equal(t, "Orders", line["metric"])
+			dropped := strings.Count(debug.String(), "metrics are off")
+			if debugOn {
+				require.Equal(t, 5, dropped, "debug mode: every later call (6 calls, the first is the warning)")
+			} else {
+				require.Zero(t, dropped)
+			}
+		})
+	}
+	// POWERTOOLS_METRICS_DISABLED without a namespace: off on purpose, no warning.
+	var logs bytes.Buffer
+	app, err := New(WithEnv(map[string]string{"POWERTOOLS_METRICS_DISABLED": "true"}), WithLogOutput(&logs))
+	require.NoError(t, err)
+	_, err = app.Wrap(metricsHandler(func(ctx context.Context) error { return Metrics(ctx).Add("m", UnitCount, 1) })).
+		Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Empty(t, logs.String())
+}
+
+func TestMetricsFunctionNameConfig(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		opts []Option
+		want string
+	}{
+		{name: "blank option", opts: []Option{WithMetrics("ns"), WithMetricsFunctionName(" ")}, want: "WithMetricsFunctionName"},
+		{name: "too long env", env: map[string]string{"POWERTOOLS_METRICS_FUNCTION_NAME": strings.Repeat("f", 1025)}, opts: []Option{WithMetrics("ns")},
+			want: "POWERTOOLS_METRICS_FUNCTION_NAME"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := c.env
+			if env == nil {
+				env = map[string]string{}
+			}
+			_, err := New(append([]Option{WithEnv(env)}, c.opts...)...)
+			require.ErrorIs(t, err, ErrConfig)
+			require.Contains(t, err.Error(), c.want)
+			require.Equal(t, 1, strings.Count(err.Error(), "powertools:"), "one prefix: %v", err)
+		})
+	}
+}
+
+// TestMetricsErrorOnePrefix: a metrics error wrapping another library error reads with one "powertools:".
+func TestMetricsErrorOnePrefix(t *testing.T) {
+	err := &MetricError{Op: "Flush", Reason: "writing the EMF blob", Err: ErrMetricsOutput, Cause: &outputPanicError{value: "disk on fire"}}
+	require.Equal(t, "powertools: metrics: Flush: writing the EMF blob: output writer panicked: disk on fire", err.Error())
+	require.ErrorIs(t, err, ErrOutputPanicked)
+}
+
+type metricsPanickyMarshaler struct{}
+
+func (metricsPanickyMarshaler) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
+
+type metricsPanickyError struct{}
+
+func (metricsPanickyError) Error() string { panic("Error() exploded") }
+
+type metricsErrMarshaler struct{}
+
+func (metricsErrMarshaler) MarshalJSON() ([]byte, error) { return nil, metricsPanickyError{} }
+
+// TestMetricsHostileMetadata: a metadata value whose MarshalJSON panics, or returns an error whose Error
+// panics, is an ErrMetadata error with a readable message, not a panic.
+func TestMetricsHostileMetadata(t *testing.T) {
+	app, rec := metricsApp(t, nil, WithMetrics("Hostile"))
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		m := Metrics(ctx)
+		for _, v := range []any{metricsPanickyMarshaler{}, metricsErrMarshaler{}} {
+			err := m.AddMetadata("k", v)
+			if !errors.Is(err, ErrMetadata) {
+				return errors.New("want ErrMetadata, got " + errString(err))
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "powertools: metrics: AddMetadata") || strings.Count(msg, "powertools:") != 1 {
+				return errors.New("unexpected message " + msg)
+			}
+		}
+		return m.Add("ok", UnitCount, 1)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, metricsDecodeAll(t, rec.blobs()), 1)
+}
+
+// TestMetricsColdStartBeforeHandler: the ColdStart blob is out before the handler runs, so a handler that
+// times out or crashes the process still counts its cold start.
+func TestMetricsColdStartBeforeHandler(t *testing.T) {
+	app, rec := metricsApp(t, nil, WithMetrics("ServerlessAirline"), WithColdStartMetric())
+	var seen []metricsBlob
+	_, err := app.Wrap(metricsHandler(func(ctx context.Context) error {
+		seen = metricsDecodeAll(t, rec.blobs())
+		return Metrics(ctx).Add("m", UnitCount, 1)
+	})).Invoke(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, seen, 1, "written before the handler ran")
+	require.Equal(t, map[string][]float64{"ColdStart": {1}}, seen[0].Metrics)
+	require.Equal(t, []string{"function_name", "service"}, seen[0].Dimensions)
 }

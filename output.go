@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -93,4 +94,26 @@ func safeFormat(v any) (s string) {
 		}
 	}()
 	return fmt.Sprintf("%v", v)
+}
+
+// safeErrorString is err.Error() for an error that came from user code, recovering when the method panics
+// (the text then names the error's type): formatting a user's error never turns an invocation into a
+// panic.
+func safeErrorString(err error) (s string) {
+	if err == nil {
+		return "<nil>"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("(%T whose Error method panicked)", err)
+		}
+	}()
+	return err.Error()
+}
+
+// errorText is err's message for embedding in a message of the library: formatted with safeErrorString,
+// without the "powertools: " prefix the library's own errors start with, so the whole chain reads as one
+// sentence with one prefix.
+func errorText(err error) string {
+	return strings.TrimPrefix(safeErrorString(err), "powertools: ")
 }

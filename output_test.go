@@ -148,3 +148,83 @@ func TestOneWriterForLogsAndMetrics(t *testing.T) {
 		t.Fatalf("got %d log lines and %d blobs, want %d of each", logs, blobs, n*5)
 	}
 }
+
+// panicEveryOtherWriter panics on every odd Write, with a value whose String method panics too, and
+// keeps the other writes. Not safe for concurrent use on purpose.
+type panicEveryOtherWriter struct {
+	n   int
+	buf bytes.Buffer
+}
+
+type explodingStringer struct{}
+
+func (explodingStringer) String() string { panic("String() exploded") }
+
+func (w *panicEveryOtherWriter) Write(p []byte) (int, error) {
+	w.n++
+	if w.n%2 == 1 {
+		panic(explodingStringer{})
+	}
+	return w.buf.Write(p)
+}
+
+// TestOutputMetricsWriterPanicsRepeatedly: a metrics writer that panics on every other write, from 32
+// concurrent invocations writing the cold start blob, Single blobs, automatic and final flushes, never
+// blocks a later flush; every invocation returns; each panic is an error matching ErrOutputPanicked; the
+// writes that did not panic are whole blobs.
+func TestOutputMetricsWriterPanicsRepeatedly(t *testing.T) {
+	w := new(panicEveryOtherWriter)
+	app := newApp(t, map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn"}, powertools.WithService("svc"),
+		powertools.WithMetrics("ns"), powertools.WithColdStartMetric(), powertools.WithMetricsOutput(w),
+		powertools.WithLogOutput(new(syncBuffer)))
+	var panicked atomic.Int32
+	h := app.Wrap(func(ctx context.Context) error {
+		m := powertools.Metrics(ctx)
+		for i := 0; i < 3; i++ {
+			if err := m.Single("one", powertools.UnitCount, 1); errors.Is(err, powertools.ErrOutputPanicked) {
+				panicked.Add(1)
+			}
+			_ = m.Add("m", powertools.UnitCount, float64(i))
+			if err := m.Flush(); errors.Is(err, powertools.ErrOutputPanicked) {
+				panicked.Add(1)
+			}
+		}
+		return m.Add("last", powertools.UnitCount, 1)
+	})
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- invokeWithin(t, h, lambdaCtx("req"), "{}")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, powertools.ErrOutputPanicked) {
+			t.Errorf("invocation error %v, want nil or ErrOutputPanicked", err)
+		}
+		if err != nil {
+			panicked.Add(1)
+		}
+	}
+	if panicked.Load() == 0 {
+		t.Fatal("no panic was reported as an error")
+	}
+	got := lines(t, w.buf.String())
+	if len(got) == 0 {
+		t.Fatal("nothing was written between the panics")
+	}
+	for _, l := range got {
+		if _, ok := l["_aws"]; !ok {
+			t.Fatalf("not an EMF blob: %v", l)
+		}
+	}
+	// and the writer still works after all of it
+	if err := invokeWithin(t, h, lambdaCtx("after"), "{}"); err != nil && !errors.Is(err, powertools.ErrOutputPanicked) {
+		t.Fatal(err)
+	}
+}

@@ -47,8 +47,9 @@ type App struct {
 	memorySize   string
 	envTrace     string // _X_AMZN_TRACE_ID as read by New, used when the context carries no header
 
-	metrics *metricsRoot
-	tracer  *tracerRoot
+	metrics    *metricsRoot
+	metricsOff *MetricSet // the set invocations get when metrics are off for want of a namespace (metrics.go)
+	tracer     *tracerRoot
 
 	idemWarnDisabled sync.Once // the WARNING line of POWERTOOLS_IDEMPOTENCY_DISABLED, once per App
 }
@@ -67,6 +68,13 @@ func New(opts ...Option) (*App, error) {
 	env.str("AWS_LAMBDA_FUNCTION_NAME", &a.functionName)
 	env.str("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", &a.memorySize)
 	env.str("_X_AMZN_TRACE_ID", &a.envTrace)
+	// Provisioned concurrency initialises the environment ahead of any request: its first invocation is not
+	// a cold start (for the logger's cold_start, the ColdStart metric and the tracer's annotation).
+	var initType string
+	env.str("AWS_LAMBDA_INITIALIZATION_TYPE", &initType)
+	if initType == "provisioned-concurrency" {
+		a.coldStart.Store(false)
+	}
 
 	a.debug = newDebugLogger(a)
 	a.log = newLogRoot(a)
@@ -155,7 +163,7 @@ func mustNew(opts []Option) *App {
 // chain builds the middleware chain around inner, outermost first: invocation state and panic recovery,
 // tracer segment, metrics, user middleware, validation, idempotency, the handler.
 func (a *App) chain(inner Handler, name string) Handler {
-	layers := []Middleware{a.tracerMiddleware(name), a.metricsMiddleware()}
+	layers := []Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name), a.metricsMiddleware()}
 	for _, m := range a.cfg.middleware {
 		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
@@ -245,7 +253,8 @@ func RequestID(ctx context.Context) string {
 }
 
 // IsColdStart reports whether the invocation ctx belongs to is the first one of the process. Outside an
-// invocation it is false.
+// invocation it is false, and so it is for every invocation of an environment Lambda initialised for
+// provisioned concurrency (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
 func IsColdStart(ctx context.Context) bool {
 	if inv := invocationFrom(ctx); inv != nil {
 		return inv.coldStart

@@ -150,11 +150,28 @@ type tracerRoot struct {
 	cfg     *tracerConfig
 	service string
 	addr    string
+	conn    *tracerConn // shared by every App sending to addr
+}
 
-	// conn is dialled on the first emission, not in New (no I/O in options); a failed dial is retried on
-	// the next emission.
-	connMu sync.Mutex
-	conn   atomic.Pointer[net.UDPConn]
+// tracerConn is the one UDP socket of the process for one daemon address: every traced App sending there
+// shares it (a connected UDP socket is safe for concurrent writes), so building many Apps does not hold
+// many sockets, and there is nothing to close. It is dialled on the first emission, not in New (no I/O
+// in options); a failed dial is retried on the next emission.
+type tracerConn struct {
+	mu   sync.Mutex
+	conn atomic.Pointer[net.UDPConn]
+}
+
+// tracerConns maps a daemon's UDP address to its shared socket. It is process-wide on purpose, like the
+// socket; it holds no per-invocation state.
+var tracerConns sync.Map // string -> *tracerConn
+
+func tracerConnFor(addr string) *tracerConn {
+	if c, ok := tracerConns.Load(addr); ok {
+		return c.(*tracerConn)
+	}
+	c, _ := tracerConns.LoadOrStore(addr, new(tracerConn))
+	return c.(*tracerConn)
 }
 
 func newTracerRoot(a *App) (*tracerRoot, error) {
@@ -171,7 +188,7 @@ func newTracerRoot(a *App) (*tracerRoot, error) {
 	if err != nil { // validate already reported it; kept for callers building an App by hand
 		return nil, &ConfigError{Name: c.daemonName, Value: c.daemon, Reason: err.Error()}
 	}
-	return &tracerRoot{app: a, cfg: c, service: a.cfg.service, addr: addr}, nil
+	return &tracerRoot{app: a, cfg: c, service: a.cfg.service, addr: addr, conn: tracerConnFor(addr)}, nil
 }
 
 // send writes one datagram. A failure is reported in debug mode only: tracing never fails an invocation.
@@ -190,12 +207,13 @@ func (r *tracerRoot) send(datagram []byte) {
 }
 
 func (r *tracerRoot) dial() (*net.UDPConn, error) {
-	if c := r.conn.Load(); c != nil {
+	tc := r.conn
+	if c := tc.conn.Load(); c != nil {
 		return c, nil
 	}
-	r.connMu.Lock()
-	defer r.connMu.Unlock()
-	if c := r.conn.Load(); c != nil {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if c := tc.conn.Load(); c != nil {
 		return c, nil
 	}
 	raddr, err := net.ResolveUDPAddr("udp", r.addr)
@@ -206,7 +224,7 @@ func (r *tracerRoot) dial() (*net.UDPConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.conn.Store(c)
+	tc.conn.Store(c)
 	return c, nil
 }
 
@@ -485,7 +503,7 @@ func (s *tracerSpan) finish(response []byte, err error) {
 	if err != nil {
 		s.fault = true
 		if tr.root.cfg.captureError {
-			s.setMetadataLocked(label+" error", tracerEncodeValue(err.Error()))
+			s.setMetadataLocked(label+" error", tracerEncodeValue(safeErrorString(err)))
 			s.cause = tracerExceptions(err, false)
 		}
 	} else if response != nil {
@@ -589,8 +607,8 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	}
 	hdr, ok := tracerParseHeader(inv.trace)
 	if !ok || !hdr.sampled {
-		if inv.trace != "" && !ok {
-			h.root.app.debug.Debug("powertools: tracer: malformed trace header", zap.String("header", inv.trace))
+		if ce := h.root.app.debug.Check(zap.DebugLevel, "powertools: tracer: invocation not traced"); ce != nil {
+			ce.Write(zap.String("reason", tracerUntracedReason(inv.trace, ok)), zap.String("header", inv.trace))
 		}
 		return h.next.Invoke(ctx, payload)
 	}
@@ -612,6 +630,44 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	}
 	s.finish(resp, err)
 	return out, err
+}
+
+// tracerUntracedReason says, for debug mode, why an invocation with this trace header is not traced.
+func tracerUntracedReason(header string, wellFormed bool) string {
+	switch {
+	case header == "":
+		return "no trace header: the context has no x-amzn-trace-id and _X_AMZN_TRACE_ID is unset, so the " +
+			"Runtime API sent no Lambda-Runtime-Trace-Id (the Lambda Runtime Interface Emulator never forwards " +
+			"the X-Amzn-Trace-Id of the invoke request; see the README's Tracer section)"
+	case !wellFormed:
+		return "malformed trace header: want Root=1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx;Parent=<16 hex>;Sampled=1"
+	default:
+		return "not sampled: the trace header does not say Sampled=1"
+	}
+}
+
+// tracerDisabledMiddleware says in debug mode, for every invocation, that tracing was asked for
+// (WithTracer) but is switched off; nil when it is not or debug mode is off.
+func (a *App) tracerDisabledMiddleware() Middleware {
+	c := &a.cfg.tracer
+	if a.tracer != nil || !c.enabled || !a.cfg.debug {
+		return nil
+	}
+	var reason string
+	switch {
+	case c.disabled:
+		reason = "POWERTOOLS_TRACE_DISABLED is true"
+	case c.samLocal:
+		reason = "AWS_SAM_LOCAL is set (sam local has no X-Ray daemon)"
+	default:
+		reason = "switched off by the environment"
+	}
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+			a.debug.Debug("powertools: tracer: invocation not traced", zap.String("reason", "tracing is disabled: "+reason))
+			return next.Invoke(ctx, payload)
+		})
+	}
 }
 
 // tracerWrapMiddleware runs a user middleware in its own subsegment when POWERTOOLS_TRACE_MIDDLEWARES is
@@ -781,14 +837,20 @@ type tracerMetadata struct {
 	raw []byte
 }
 
-// tracerEncodeValue encodes a metadata value; one that cannot be encoded is recorded as the reason.
-func tracerEncodeValue(v any) []byte {
+// tracerEncodeValue encodes a metadata value; one that cannot be encoded is recorded as the reason. A
+// MarshalJSON (or an Error method inside the encoding error) that panics is recovered the same way.
+func tracerEncodeValue(v any) (b []byte) {
 	if raw, ok := v.(json.RawMessage); ok {
 		return tracerRawJSON(raw, true)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			b, _ = json.Marshal("powertools: metadata not encodable as JSON: encoding " + tracerTypeName(v) + " panicked")
+		}
+	}()
 	b, err := json.Marshal(v)
 	if err != nil {
-		b, _ = json.Marshal("powertools: metadata not encodable as JSON: " + err.Error())
+		b, _ = json.Marshal("powertools: metadata not encodable as JSON: " + errorText(err))
 	}
 	return b
 }
@@ -819,6 +881,8 @@ type tracerException struct {
 const tracerMaxExceptions = 8
 
 // tracerExceptions records err and the errors it wraps, outermost first, each pointing at the one it wraps.
+// The errors come from user code: an Error, Unwrap or type lookup that panics ends the chain there rather
+// than turn the invocation into a panic.
 func tracerExceptions(err error, remote bool) []tracerException {
 	var out []tracerException
 	for err != nil && len(out) < tracerMaxExceptions {
@@ -826,9 +890,29 @@ func tracerExceptions(err error, remote bool) []tracerException {
 			out[n-1].cause = n
 		}
 		out = append(out, tracerException{
-			id: tracerNewID(), message: err.Error(), typ: errorTypeName(err), remote: remote, cause: -1,
+			id: tracerNewID(), message: safeErrorString(err), typ: tracerErrorType(err), remote: remote, cause: -1,
 		})
-		err = errors.Unwrap(err)
+		err = tracerUnwrap(err)
 	}
 	return out
+}
+
+// tracerErrorType is errorTypeName, guarded: it walks the chain through the errors' Unwrap methods.
+func tracerErrorType(err error) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = reflect.TypeOf(err).String()
+		}
+	}()
+	return errorTypeName(err)
+}
+
+// tracerUnwrap is errors.Unwrap, nil when the Unwrap method panics.
+func tracerUnwrap(err error) (next error) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	return errors.Unwrap(err)
 }

@@ -903,3 +903,142 @@ func TestTracerInvocationAllocations(t *testing.T) {
 	t.Logf("allocations per invocation: %v untraced, %v traced", base, withTrace)
 	assert.LessOrEqual(t, withTrace-base, 6.0)
 }
+
+// tracerPanickyError is an error whose Error method panics, as hostile or buggy user code may return.
+type tracerPanickyError struct{}
+
+func (tracerPanickyError) Error() string { panic("Error() exploded") }
+
+// tracerPanickyMarshaler is a metadata value whose MarshalJSON panics.
+type tracerPanickyMarshaler struct{}
+
+func (tracerPanickyMarshaler) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
+
+// TestTracerHostileUserValues: an error whose Error() panics, returned by a traced handler, stays the
+// invocation's error (not a *PanicError) and the trace is still sent; a panic with such a value is logged
+// once and becomes a *PanicError; a metadata value whose MarshalJSON panics is recorded as the reason.
+func TestTracerHostileUserValues(t *testing.T) {
+	t.Run("returned error", func(t *testing.T) {
+		l := startXRayListener(t)
+		var logs syncBuffer
+		a := tracerTestApp(t, l, nil, WithLogOutput(&logs))
+		h := a.Wrap(func(ctx context.Context) error {
+			Tracer(ctx).Metadata("hostile", tracerPanickyMarshaler{})
+			return fmt.Errorf("charge: %w", tracerPanickyError{})
+		})
+		_, err := h.Invoke(tracedCtx(tracerTestHeader), []byte(`{}`))
+		var pe *PanicError
+		require.False(t, errors.As(err, &pe), "the handler's error is not turned into a panic: %T", err)
+		require.ErrorIs(t, err, tracerPanickyError{})
+		doc := l.docs(t, 1)[0]
+		require.True(t, doc.Fault)
+		require.NotNil(t, doc.Cause)
+		require.Len(t, doc.Cause.Exceptions, 2)
+		assert.Contains(t, doc.Cause.Exceptions[1].Message, "whose Error method panicked", "the wrapped error's text")
+		assert.Contains(t, string(doc.Metadata["orders"]["hostile"]), "panicked")
+		assert.NotContains(t, logs.String(), "handler panicked")
+	})
+	t.Run("panic value", func(t *testing.T) {
+		l := startXRayListener(t)
+		var logs syncBuffer
+		a := tracerTestApp(t, l, nil, WithLogOutput(&logs))
+		h := a.Wrap(func(ctx context.Context) error { panic(tracerPanickyError{}) })
+		_, err := h.Invoke(tracedCtx(tracerTestHeader), []byte(`{}`))
+		var pe *PanicError
+		require.ErrorAs(t, err, &pe)
+		require.Equal(t, tracerPanickyError{}, pe.Value, "the handler's own panic value, not a panic of the library")
+		require.Equal(t, 1, strings.Count(logs.String(), "handler panicked"), "logged once: %s", logs.String())
+		doc := l.docs(t, 1)[0]
+		require.True(t, doc.Fault)
+	})
+}
+
+// TestTracerSharesOneSocket: every App sending to one daemon address uses one UDP socket of the process.
+func TestTracerSharesOneSocket(t *testing.T) {
+	l := startXRayListener(t)
+	apps := make([]*App, 50)
+	for i := range apps {
+		apps[i] = tracerTestApp(t, l, nil)
+	}
+	sources := map[string]bool{}
+	for _, a := range apps {
+		require.Same(t, apps[0].tracer.conn, a.tracer.conn)
+		_, err := WrapFunc(a, tracerOrderHandler).Invoke(tracedCtx(tracerTestHeader), []byte(`{"order_id":"o-1"}`))
+		require.NoError(t, err)
+	}
+	for range apps {
+		select {
+		case <-l.got:
+		case <-time.After(10 * time.Second):
+			t.Fatal("datagram missing")
+		}
+	}
+	c := apps[0].tracer.conn.conn.Load()
+	require.NotNil(t, c)
+	sources[c.LocalAddr().String()] = true
+	for _, a := range apps {
+		sources[a.tracer.conn.conn.Load().LocalAddr().String()] = true
+	}
+	require.Len(t, sources, 1, "one socket for 50 Apps")
+	other := startXRayListener(t)
+	b := tracerTestApp(t, other, nil)
+	require.NotSame(t, apps[0].tracer.conn, b.tracer.conn, "another daemon address has its own socket")
+}
+
+// TestTracerDebugSaysWhyNotTraced: debug mode names the reason an invocation is not traced.
+func TestTracerDebugSaysWhyNotTraced(t *testing.T) {
+	cases := []struct {
+		name, header, want string
+		env                map[string]string
+	}{
+		{name: "no header", want: "no trace header"},
+		{name: "not sampled", header: "Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled=0", want: "not sampled"},
+		{name: "malformed", header: "Root=1-xyz;Sampled=1", want: "malformed trace header"},
+		{name: "disabled", header: tracerTestHeader, env: map[string]string{"POWERTOOLS_TRACE_DISABLED": "true"}, want: "POWERTOOLS_TRACE_DISABLED"},
+		{name: "sam local", header: tracerTestHeader, env: map[string]string{"AWS_SAM_LOCAL": "true"}, want: "AWS_SAM_LOCAL"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := startXRayListener(t)
+			var debug syncBuffer
+			a := tracerTestApp(t, l, c.env, WithDebug(true), WithDebugOutput(&debug))
+			h := WrapFunc(a, tracerOrderHandler)
+			for range 2 {
+				_, err := h.Invoke(tracedCtx(c.header), []byte(`{"order_id":"o-1"}`))
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, strings.Count(debug.String(), "powertools: tracer: invocation not traced"), "every invocation: %s", debug.String())
+			assert.Contains(t, debug.String(), c.want)
+			l.expectQuiet(t)
+		})
+	}
+}
+
+// TestTracerProvisionedConcurrency: with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency the first
+// invocation is no cold start: the ColdStart annotation is false, as is the logger's cold_start.
+func TestTracerProvisionedConcurrency(t *testing.T) {
+	for _, c := range []struct {
+		initType string
+		want     bool
+	}{{"", true}, {"on-demand", true}, {"provisioned-concurrency", false}} {
+		t.Run("type="+c.initType, func(t *testing.T) {
+			l := startXRayListener(t)
+			var logs syncBuffer
+			env := map[string]string{}
+			if c.initType != "" {
+				env["AWS_LAMBDA_INITIALIZATION_TYPE"] = c.initType
+			}
+			a := tracerTestApp(t, l, env, WithLogOutput(&logs))
+			h := a.Wrap(func(ctx context.Context) error {
+				Logger(ctx).Info("hello")
+				assert.Equal(t, c.want, IsColdStart(ctx))
+				return nil
+			})
+			_, err := h.Invoke(tracedCtx(tracerTestHeader), []byte(`{}`))
+			require.NoError(t, err)
+			doc := l.docs(t, 1)[0]
+			assert.Equal(t, c.want, doc.Annotations["ColdStart"])
+			assert.Contains(t, logs.String(), `"cold_start":`+fmt.Sprint(c.want))
+		})
+	}
+}

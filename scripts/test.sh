@@ -43,12 +43,20 @@ report=$(mktemp -d)/testreport
 trap 'rm -rf "$(dirname "$report")"' EXIT
 go build -o "$report" ./internal/cmd/testreport
 
-step "Lambda Runtime Interface Emulator (examples/api runs under it in the end-to-end tests)"
-rie="$(go env GOPATH | cut -d: -f1)/bin/aws-lambda-rie"
-if [ -z "${RIE:-}" ] && [ ! -x "$rie" ]; then
-  go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+step "Lambda Runtime Interface Emulator (end-to-end tests of examples/api and of tracing, under the emulator)"
+# Pinned, so the tests see the emulator behaviour they were written against (it drops X-Amzn-Trace-Id in
+# its default mode and forwards it in its Lambda Managed Instances mode).
+# RIE=/path/to/aws-lambda-rie uses that binary instead.
+rie_version=v0.0.0-20261030222936-bef5c4ba774d
+if [ -z "${RIE:-}" ]; then
+  RIE="$root/.tools/bin/aws-lambda-rie"
+  if [ ! -x "$RIE" ]; then
+    GOBIN="$root/.tools/bin" GOFLAGS=-mod=mod go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$rie_version"
+  fi
 fi
-echo "emulator: ${RIE:-$rie}"
+export RIE
+echo "emulator: $RIE"
+
 step "redis-server (Debian package, for the idempotency Redis store's tests; they start it on 127.0.0.1)"
 if ! command -v redis-server >/dev/null; then
   sudo=""

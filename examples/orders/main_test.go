@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,9 +216,11 @@ func TestNotAnSQSEvent(t *testing.T) {
 	require.ErrorAs(t, inv.Err, &ve)
 	assert.Equal(t, "inbound", ve.Stage)
 	lines := inv.Logs()
-	require.Len(t, lines, 1)
+	require.Len(t, lines, 2, "the batch line and the empty-metrics warning")
 	assert.Equal(t, "batch failed", lines[0].Message)
 	assert.Equal(t, 0.0, lines[0].Keys["batch_size"])
+	assert.Equal(t, "WARNING", lines[1].Level)
+	assert.Contains(t, lines[1].Message, "No application metrics to publish")
 	assert.Len(t, inv.Blobs(), 1, "the cold start blob only")
 }
 
@@ -396,7 +399,8 @@ func readSQSEvent(t testing.TB, name string) events.SQSEvent {
 }
 
 func orderValue(currency string, v float64) blobWant {
-	return blobWant{dims: []string{"service", "currency"}, values: map[string][]float64{"OrderValue": {v}},
+	// a Single: its own dimensions and the default ones, no service (as Python's single_metric)
+	return blobWant{dims: []string{"currency"}, values: map[string][]float64{"OrderValue": {v}},
 		extra: map[string]string{"currency": currency}}
 }
 
@@ -407,7 +411,9 @@ func checkBlob(t *testing.T, blob powertoolstest.Blob, want blobWant) {
 	assert.Equal(t, testNow, blob.Timestamp)
 	assert.Equal(t, "Shop", blob.Namespace)
 	assert.Equal(t, [][]string{want.dims}, blob.DimensionSets, "%s", blob.Raw)
-	assert.Equal(t, "orders", blob.Dimensions["service"])
+	if slices.Contains(want.dims, "service") {
+		assert.Equal(t, "orders", blob.Dimensions["service"])
+	}
 	for k, v := range want.extra {
 		assert.Equal(t, v, blob.Dimensions[k], "%s", blob.Raw)
 	}
