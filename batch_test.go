@@ -276,7 +276,7 @@ func TestBatchAllowAllFailed(t *testing.T) {
 			got, err = src.run(context.Background(), ids, false, nil, fn)
 			assert.Equal(t, ids, got, "the response lists every record alongside the error")
 			require.ErrorIs(t, err, ErrBatchAllFailed)
-			assert.Equal(t, `powertools: batch: all 3 `+map[string]string{"SQS": "aws:sqs", "Kinesis": "aws:kinesis", "DynamoDB": "aws:dynamodb"}[src.name]+` records failed; first: powertools: batch: record "a": boom`, err.Error())
+			assert.Equal(t, `powertools: batch: all 3 `+map[string]string{"SQS": "aws:sqs", "Kinesis": "aws:kinesis", "DynamoDB": "aws:dynamodb"}[src.name]+` records failed; first: record "a": boom`, err.Error())
 			var re *BatchRecordError
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, "a", re.ID)
@@ -631,7 +631,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"2e1424d4-f796-459a-8184-9c92662be6da", "cannot process b", "*errors.errorString"},
+			{"2e1424d4-f796-459a-8184-9c92662be6da", "cannot process b", "error"},
 			{"3f9a1e2c-7c3b-4c5e-9d1a-0b2c3d4e5f60", "powertools: decode event into powertools.batchItem: invalid character 'o' in literal null (expecting 'u')", "*powertools.EventDecodeError"},
 			{"4b8c2d3e-1a2b-4c3d-8e9f-a0b1c2d3e4f5", "powertools: panic: cannot process d", "*powertools.PanicError"},
 		}},
@@ -643,10 +643,10 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000003", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000005", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
+			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "error"},
+			{"f0000000-0000-4000-8000-000000000003", ErrBatchFIFOSkipped.Error(), "error"},
+			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "error"},
+			{"f0000000-0000-4000-8000-000000000005", ErrBatchFIFOSkipped.Error(), "error"},
 		}},
 		{"sqs fifo skip group parallel", "sqs_fifo.json", "sqs_fifo_group.want.json", func(got *[]string) any {
 			var mu sync.Mutex
@@ -659,8 +659,8 @@ func TestBatchWrap(t *testing.T) {
 				}, WithBatchSkipGroupOnError(true), WithBatchParallel(3))
 			}
 		}, []logWant{
-			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
+			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "error"},
+			{"f0000000-0000-4000-8000-000000000004", `powertools: batch: not processed: a previous record of message group "g2" failed`, "*powertools.BatchGroupSkippedError"},
 		}},
 		{"kinesis typed", "kinesis.json", "kinesis.want.json", func(got *[]string) any {
 			return func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
@@ -670,7 +670,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"49590338271490256608559692540925702759324208523137515618", "cannot process k2", "*errors.errorString"},
+			{"49590338271490256608559692540925702759324208523137515618", "cannot process k2", "error"},
 			{"49590338271490256608559692540925702759324208523137515619", "powertools: decode event into powertools.batchItem: invalid character 'b' looking for beginning of object key string", "*powertools.EventDecodeError"},
 		}},
 		{"dynamodb typed", "dynamodb.json", "dynamodb.want.json", func(got *[]string) any {
@@ -684,7 +684,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"222222222222222222222", "cannot process d2", "*errors.errorString"},
+			{"222222222222222222222", "cannot process d2", "error"},
 			{"333333333333333333333", "powertools: decode event into powertools.batchItem: json: cannot unmarshal string into Go struct field batchItem.qty of type int", "*powertools.EventDecodeError"},
 		}},
 	}
@@ -721,6 +721,9 @@ func TestBatchWrap(t *testing.T) {
 				assert.Equal(t, "orders", l["service"])
 				assert.Equal(t, "batch-fn", l["function_name"])
 				assert.Equal(t, "req-1", l["function_request_id"])
+				// Located at the user's record function (at the call that panicked, for a panic), not in
+				// the library.
+				assert.Regexp(t, `^(TestBatchWrap\.func[0-9.]+|batchItem\.process):[0-9]+$`, l["location"], w.id)
 			}
 			assert.NotEmpty(t, processed)
 		})
@@ -849,8 +852,9 @@ func TestBatchImageBad(t *testing.T) {
 			err := batchDecodeImage(tt.image, &v)
 			var de *EventDecodeError
 			require.ErrorAs(t, err, &de)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), strings.TrimPrefix(tt.want, "powertools: "))
 			assert.True(t, strings.HasPrefix(err.Error(), "powertools: "))
+			assert.Equal(t, 1, strings.Count(err.Error(), "powertools: "), "one prefix: %s", err)
 		})
 	}
 	// A REMOVE record has no new image: T's zero value, no error.
