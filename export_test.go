@@ -19,3 +19,6 @@ func DebugConfig(a *App) ConfigView {
 		Debug:      a.cfg.debug,
 	}
 }
+
+// LogStartupFailure is the line Start writes when New fails, for tests.
+var LogStartupFailure = logStartupFailure
