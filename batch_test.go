@@ -24,6 +24,7 @@ import (
 	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"github.com/gopowertools/powertools/internal/ddbimage"
 )
@@ -1084,4 +1085,134 @@ func TestBatchNoFailuresJSON(t *testing.T) {
 	out, err := h.Invoke(context.Background(), batchFixture(t, "kinesis.json"))
 	require.NoError(t, err)
 	assert.Equal(t, `{"batchItemFailures":[]}`, string(out))
+}
+
+// batchTypedSources are the Typed forms, each record carrying {"id": <id>}.
+var batchTypedSources = []batchSource{
+	{"SQSTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := batchSQSEvent(ids, false, nil)
+		for i := range ev.Records {
+			ev.Records[i].Body = `{"id":"` + ids[i] + `"}`
+		}
+		resp, err := ProcessSQSTyped(ctx, ev, func(ctx context.Context, _ events.SQSMessage, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+	{"KinesisTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(ids))}
+		for i, id := range ids {
+			ev.Records[i].EventSource = batchSourceKinesis
+			ev.Records[i].Kinesis.SequenceNumber = id
+			ev.Records[i].Kinesis.Data = []byte(`{"id":"` + id + `"}`)
+		}
+		resp, err := ProcessKinesisTyped(ctx, ev, func(ctx context.Context, _ events.KinesisEventRecord, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+	{"DynamoDBTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(ids))}
+		for i, id := range ids {
+			ev.Records[i].EventSource = batchSourceDynamoDB
+			ev.Records[i].Change.SequenceNumber = id
+			ev.Records[i].Change.NewImage = map[string]events.DynamoDBAttributeValue{"id": events.NewStringAttribute(id)}
+		}
+		resp, err := ProcessDynamoDBStreamTyped(ctx, ev, func(ctx context.Context, _ events.DynamoDBEventRecord, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+}
+
+func batchFailedIDs(n int, id func(int) string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = id(i)
+	}
+	return out
+}
+
+// TestBatchKeysArePerRecord: keys appended (and the correlation id set) in a record function are on that
+// record's lines only, its failure line included; the batch-level lines keep the invocation's keys.
+// Through app.Wrap, sequential and WithBatchParallel(8), every source and Typed form.
+func TestBatchKeysArePerRecord(t *testing.T) {
+	sources := append(append([]batchSource(nil), batchSources...), batchTypedSources...)
+	for _, src := range sources {
+		for _, parallel := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s/parallel=%d", src.name, parallel), func(t *testing.T) {
+				var out bytes.Buffer
+				app, err := New(WithLogOutput(&out), WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "batch"}))
+				require.NoError(t, err)
+				ids := batchIDs(rand.New(rand.NewPCG(3, 4)), 20)
+				h := app.Wrap(func(ctx context.Context) error {
+					AppendKeys(ctx, zap.String("invocation_key", "kept"))
+					Logger(ctx).Info("before the batch")
+					_, err := src.run(ctx, ids, false, nil, func(rctx context.Context, id string) error {
+						AppendKeys(rctx, zap.String("job_id", id))
+						SetCorrelationID(rctx, "corr-"+id)
+						if CorrelationID(rctx) != "corr-"+id {
+							t.Errorf("CorrelationID in the record: %q", CorrelationID(rctx))
+						}
+						Logger(rctx).Info("record", zap.String("id", id))
+						Slog(rctx).Info("record via slog", "id", id)
+						if strings.HasSuffix(id, "3") || strings.HasSuffix(id, "7") {
+							return errors.New("cannot process " + id)
+						}
+						return nil
+					}, WithBatchParallel(parallel))
+					if err != nil {
+						return err
+					}
+					if CorrelationID(ctx) != "" {
+						t.Errorf("the record's correlation id leaked to the invocation: %q", CorrelationID(ctx))
+					}
+					Logger(ctx).Info("after the batch")
+					return nil
+				})
+				_, err = h.Invoke(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"}), []byte(`{}`))
+				require.NoError(t, err)
+				var records, failures, batchLevel int
+				for _, l := range batchLogLines(t, &out) {
+					assert.Equal(t, "kept", l["invocation_key"], "every line keeps the invocation's keys: %v", l)
+					switch l["message"] {
+					case "record", "record via slog":
+						records++
+						assert.Equal(t, l["id"], l["job_id"], "a record's line carries its own key")
+						assert.Equal(t, "corr-"+l["id"].(string), l["correlation_id"])
+					case "powertools: batch record failed":
+						failures++
+						assert.Equal(t, l["record_id"], l["job_id"], "the failure line carries the record's key")
+						assert.Equal(t, "corr-"+l["record_id"].(string), l["correlation_id"])
+					default:
+						batchLevel++
+						assert.NotContains(t, l, "job_id", "batch-level line %q", l["message"])
+						assert.NotContains(t, l, "correlation_id", "batch-level line %q", l["message"])
+					}
+				}
+				assert.Equal(t, 40, records)
+				assert.Positive(t, failures)
+				assert.Equal(t, 2, batchLevel)
+			})
+		}
+	}
+}
+
+// TestBatchErrorChainsReadAsOneSentence: one "powertools:" prefix per message, from the batch error down
+// to the decode error.
+func TestBatchErrorChainsReadAsOneSentence(t *testing.T) {
+	ev := batchSQSEvent([]string{"m1", "m2"}, false, nil)
+	ev.Records[0].Body, ev.Records[1].Body = `{"qty":"x"}`, `not json`
+	_, err := ProcessSQSTyped(batchInvocation(t, io.Discard), ev, func(context.Context, events.SQSMessage, batchItem) error { return nil })
+	require.ErrorIs(t, err, ErrBatchAllFailed)
+	assert.Equal(t, `powertools: batch: all 2 aws:sqs records failed; first: record "m1": decode event into powertools.batchItem: json: cannot unmarshal string into Go struct field batchItem.qty of type int`, err.Error())
+	var all *BatchError
+	require.ErrorAs(t, err, &all)
+	for _, e := range all.Errors {
+		assert.Equal(t, 1, strings.Count(e.Error(), "powertools:"), e.Error())
+	}
+	pe := &PanicError{Value: fmt.Errorf("wrapped: %w", ErrBatchEmpty)}
+	assert.Equal(t, "powertools: panic: wrapped: powertools: batch: event has no records", pe.Error(), "a value's own text is kept past its start")
+	pe = &PanicError{Value: ErrBatchEmpty}
+	assert.Equal(t, "powertools: panic: batch: event has no records", pe.Error())
 }
