@@ -22,3 +22,6 @@ func DebugConfig(a *App) ConfigView {
 
 // LogStartupFailure is the line Start writes when New fails, for tests.
 var LogStartupFailure = logStartupFailure
+
+// TracerOn reports whether the App traces (WithTracer, not turned off by the environment).
+func TracerOn(a *App) bool { return a.tracer != nil }
