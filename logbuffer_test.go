@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -235,4 +236,27 @@ func TestDevMode(t *testing.T) {
 	assert.True(t, powertools.TracerOn(app), "explicitly on")
 	app = newApp(t, nil, powertools.WithTracer(), powertools.WithLogOutput(&out))
 	assert.True(t, powertools.TracerOn(app), "without POWERTOOLS_DEV")
+}
+
+// BenchmarkLogBuffer: a DEBUG line kept in the buffer (WithLogBuffer), against the same line written
+// (INFO, to io.Discard) and against a DEBUG line below the level without buffering.
+func BenchmarkLogBuffer(b *testing.B) {
+	run := func(b *testing.B, opts []powertools.Option, log func(l *zap.Logger)) {
+		app := newApp(b, lambdaEnv, append([]powertools.Option{powertools.WithLogOutput(io.Discard)}, opts...)...)
+		var ctx context.Context
+		_, _ = app.Wrap(func(c context.Context) error { ctx = c; return nil }).Invoke(lambdaCtx("req-1"), []byte(`{}`))
+		l := powertools.Logger(ctx)
+		b.ReportAllocs()
+		for b.Loop() {
+			log(l)
+		}
+	}
+	debug := func(l *zap.Logger) { l.Debug("collecting payment", zap.String("order", "o-1"), zap.Int("amount", 42)) }
+	b.Run("written", func(b *testing.B) {
+		run(b, nil, func(l *zap.Logger) { l.Info("collecting payment", zap.String("order", "o-1"), zap.Int("amount", 42)) })
+	})
+	b.Run("buffered", func(b *testing.B) {
+		run(b, []powertools.Option{powertools.WithLogBuffer(powertools.LogBufferConfig{})}, debug)
+	})
+	b.Run("below-level", func(b *testing.B) { run(b, nil, debug) })
 }

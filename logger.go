@@ -899,14 +899,22 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		root = traceRoot(c.inv.trace)
 	}
 	var w logLineKeys
-	logEachKey(segs, func(s logSegment) {
+	var last map[string]int // long lines: the last position of each key
+	if len(segs) > logDedupScanAt {
+		last = logLastIndex(segs)
+	}
+	for i := range segs {
+		s, ok := logPick(segs, i, last)
+		if !ok {
+			continue
+		}
 		buf.AppendByte(',')
 		switch s.key {
 		case "correlation_id":
 			if s.val == nil {
 				buf.AppendString(`"correlation_id":`)
 				logAppendString(buf, *corr)
-				return
+				continue
 			}
 		case "xray_trace_id":
 			// The real trace id wins over a user's key of the same name, in the user key's place.
@@ -914,7 +922,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 			if root != "" {
 				buf.AppendString(`"xray_trace_id":`)
 				logAppendString(buf, root)
-				return
+				continue
 			}
 		case "exception":
 			w.exception = true
@@ -924,7 +932,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 			w.stackTrace = true
 		}
 		buf.Write(s.val)
-	})
+	}
 	if exc != nil {
 		// The user's own exception and exception_name win over the ones derived from the error.
 		if !w.exception {
@@ -959,36 +967,36 @@ func (s *logScope) appendKeys(segs []logSegment) []logSegment {
 	return append(segs, s.keys.view()...)
 }
 
-// logEachKey calls fn once per key of segs, in the order keys first appear, with the last value given
-// for the key. Linear in len(segs): short lines are scanned, long ones use a map.
-func logEachKey(segs []logSegment, fn func(logSegment)) {
-	if len(segs) <= logDedupScanAt {
-		for i := range segs {
-			if logSeenBefore(segs, i) {
-				continue
-			}
-			s := segs[i]
-			for j := i + 1; j < len(segs); j++ {
-				if segs[j].key == s.key {
-					s = segs[j]
-				}
-			}
-			fn(s)
+// logPick decides what position i of a line writes: each key once, where it first appears, with the
+// last value given for it; ok is false for a later occurrence. Short lines scan (last is nil), long ones
+// look up the map logLastIndex built, so a line costs linear time in its keys.
+func logPick(segs []logSegment, i int, last map[string]int) (s logSegment, ok bool) {
+	if last != nil {
+		j := last[segs[i].key]
+		if j < 0 {
+			return s, false
 		}
-		return
+		last[segs[i].key] = -1
+		return segs[j], true
 	}
+	if logSeenBefore(segs, i) {
+		return s, false
+	}
+	s = segs[i]
+	for j := i + 1; j < len(segs); j++ {
+		if segs[j].key == s.key {
+			s = segs[j]
+		}
+	}
+	return s, true
+}
+
+func logLastIndex(segs []logSegment) map[string]int {
 	last := make(map[string]int, len(segs))
 	for i := range segs {
 		last[segs[i].key] = i
 	}
-	for i := range segs {
-		j := last[segs[i].key]
-		if j < 0 {
-			continue
-		}
-		fn(segs[j])
-		last[segs[i].key] = -1
-	}
+	return last
 }
 
 // logSeenBefore reports whether segs[i]'s key appeared earlier in the line.

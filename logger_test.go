@@ -534,3 +534,75 @@ func TestStartupFailureKeepsTheService(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLogManyKeys: the cost of one line with n per-call fields, and of n AppendKeys calls (one key
+// each) followed by one line, at 10, 1 000 and 10 000 keys. Both are linear: the per-key cost stays flat.
+func BenchmarkLogManyKeys(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		fields := make([]zap.Field, n)
+		for i := range fields {
+			fields[i] = zap.Int(fmt.Sprint("k", i), i)
+		}
+		app := newApp(b, lambdaEnv, powertools.WithLogOutput(io.Discard))
+		b.Run(fmt.Sprintf("fields=%d", n), func(b *testing.B) {
+			var ctx context.Context
+			_, _ = app.Wrap(func(c context.Context) error { ctx = c; return nil }).Invoke(lambdaCtx("req-1"), []byte(`{}`))
+			l := powertools.Logger(ctx)
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Info("many fields", fields...)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+		})
+		b.Run(fmt.Sprintf("AppendKeys=%d", n), func(b *testing.B) {
+			h := app.Wrap(func(ctx context.Context) error {
+				for i := range fields {
+					powertools.AppendKeys(ctx, fields[i])
+				}
+				powertools.Logger(ctx).Info("many keys")
+				return nil
+			})
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = h.Invoke(lambdaCtx("req-1"), []byte(`{}`))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+		})
+	}
+}
+
+// TestLoggerManyKeys: lines with many keys and many AppendKeys calls stay correct: every key once, in
+// first-appended order, the last value.
+func TestLoggerManyKeys(t *testing.T) {
+	const n = 10000
+	var out syncBuffer
+	app := newApp(t, nil, powertools.WithLogOutput(&out))
+	_, err := app.Wrap(func(ctx context.Context) error {
+		for i := range n {
+			powertools.AppendKeys(ctx, zap.Int(fmt.Sprint("a", i), i))
+		}
+		powertools.AppendKeys(ctx, zap.String("a0", "again"))
+		powertools.RemoveKeys(ctx, "a1")
+		fields := make([]zap.Field, 0, n+1)
+		for i := range n {
+			fields = append(fields, zap.Int(fmt.Sprint("f", i), i))
+		}
+		fields = append(fields, zap.String("f0", "last"))
+		powertools.Logger(ctx).Info("many", fields...)
+		return nil
+	}).Invoke(lambdaCtx("r"), []byte(`{}`))
+	require.NoError(t, err)
+	got := lines(t, out.String())
+	require.Len(t, got, 1)
+	l := got[0]
+	assert.Equal(t, "again", l["a0"])
+	assert.NotContains(t, l, "a1")
+	assert.Equal(t, float64(n-1), l[fmt.Sprint("a", n-1)])
+	assert.Equal(t, "last", l["f0"])
+	// the four fixed keys; service, cold_start, function_arn, function_request_id; the appended keys less
+	// the removed one; the fields
+	assert.Equal(t, 4+4+n-1+n, len(l))
+	raw := out.String()
+	assert.Less(t, strings.Index(raw, `"a0":"again"`), strings.Index(raw, `"a2":2`), "a re-appended key keeps its place")
+	assert.Equal(t, 1, strings.Count(raw, `"f0":`))
+}
