@@ -193,6 +193,7 @@ func e2eBadConfig(t *testing.T, bin string) {
 	raw, _ := json.Marshal(line)
 	assert.Contains(t, string(raw), "POWERTOOLS_LOG_LEVEL", "the line names the variable")
 	assert.Contains(t, string(raw), "LOUD", "and the refused value")
+	assert.Equal(t, e2eService, line["service"], "the service of the environment, though the configuration was refused")
 	assert.Equal(t, 0, srv.Stats().MaxPollers, "it never polled for an invocation")
 }
 

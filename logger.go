@@ -650,13 +650,9 @@ type logScope struct {
 	slogger atomic.Pointer[slog.Logger]
 }
 
-// logNewScope returns a context whose appended keys and correlation id start empty and end with it,
-// layered over those of ctx. Outside a wrapped handler it returns ctx.
-func logNewScope(ctx context.Context) context.Context {
-	return logInitScope(new(logScope), ctx)
-}
-
-// logInitScope is logNewScope into a scope the caller allocated (zero).
+// logInitScope makes s (zero, allocated by the caller) the scope of a context whose appended keys and
+// correlation id start empty and end with it, layered over those of ctx. Outside a wrapped handler it
+// returns ctx.
 func logInitScope(s *logScope, ctx context.Context) context.Context {
 	inv := invocationFrom(ctx)
 	if inv == nil {
