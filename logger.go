@@ -227,8 +227,37 @@ func WithCorrelationIDPath(expr string) Option {
 // logSegment is one encoded key of a log line: `"key":value`. A nil val is a placeholder filled when the
 // line is written (the correlation id).
 type logSegment struct {
-	key string
-	val []byte
+	key  string
+	val  []byte
+	kind logKeyKind // what the line writer does with it, decided once when the segment is made
+}
+
+// logKeyKind marks the keys the line writer treats specially.
+type logKeyKind uint8
+
+const (
+	logKindPlain         logKeyKind = iota
+	logKindCorrelation              // correlation_id: a nil val is the placeholder for the scope's id
+	logKindTrace                    // xray_trace_id: the real trace id wins over a user's
+	logKindException                // exception: a user's wins over the derived one
+	logKindExceptionName            // exception_name: likewise
+	logKindStackTrace               // stack_trace: likewise
+)
+
+func logKindOf(key string) logKeyKind {
+	switch key {
+	case "correlation_id":
+		return logKindCorrelation
+	case "xray_trace_id":
+		return logKindTrace
+	case "exception":
+		return logKindException
+	case "exception_name":
+		return logKindExceptionName
+	case "stack_trace":
+		return logKindStackTrace
+	}
+	return logKindPlain
 }
 
 // logRoot holds what every log line of an App shares: the output, the level, and the static keys encoded
@@ -348,7 +377,7 @@ func (r *logRoot) encode(fields []zap.Field) []logSegment {
 		wrote, rest := logEncodeField(buf, fields[i:])
 		i += rest
 		if wrote {
-			segs = append(segs, logSegment{key: f.Key, val: append([]byte(nil), buf.Bytes()...)})
+			segs = append(segs, logSegment{key: f.Key, val: append([]byte(nil), buf.Bytes()...), kind: logKindOf(f.Key)})
 		}
 	}
 	return segs
@@ -831,7 +860,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 			}
 		}
 		if corr != nil {
-			segs = append(segs, logSegment{key: "correlation_id"})
+			segs = append(segs, logSegment{key: "correlation_id", kind: logKindCorrelation})
 		}
 		segs = append(segs, inv.keys.view()...)
 		if c.scope != nil {
@@ -871,7 +900,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 				continue
 			}
 		}
-		segs = append(segs, logSegment{key: f.Key, val: scratch.Bytes()[start:scratch.Len():scratch.Len()]})
+		segs = append(segs, logSegment{key: f.Key, val: scratch.Bytes()[start:scratch.Len():scratch.Len()], kind: logKindOf(f.Key)})
 	}
 	// When scratch grows, earlier segments keep pointing into its previous array, which append never
 	// writes again: they stay valid until scratch is freed after the Write.
@@ -905,14 +934,14 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 			continue
 		}
 		buf.AppendByte(',')
-		switch s.key {
-		case "correlation_id":
+		switch s.kind {
+		case logKindCorrelation:
 			if s.val == nil {
 				buf.AppendString(`"correlation_id":`)
 				logAppendString(buf, *corr)
 				continue
 			}
-		case "xray_trace_id":
+		case logKindTrace:
 			// The real trace id wins over a user's key of the same name, in the user key's place.
 			w.trace = true
 			if root != "" {
@@ -920,11 +949,11 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 				logAppendString(buf, root)
 				continue
 			}
-		case "exception":
+		case logKindException:
 			w.exception = true
-		case "exception_name":
+		case logKindExceptionName:
 			w.exceptionName = true
-		case "stack_trace":
+		case logKindStackTrace:
 			w.stackTrace = true
 		}
 		buf.Write(s.val)
