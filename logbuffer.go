@@ -78,12 +78,16 @@ func FlushLogBuffer(ctx context.Context) {
 	}
 }
 
-// logBuffer is one invocation's buffered lines: a queue of encoded lines, oldest first.
+// logBuffer is one invocation's buffered lines: their bytes one after the other in data, oldest first,
+// and where each one starts and ends. Evicting a line moves the start of the live part; the live part is
+// moved back to the front when the dead part outgrows it, so a buffered line costs no allocation once
+// data has grown to about twice the buffer's size.
 type logBuffer struct {
 	mu      sync.Mutex
-	lines   [][]byte
-	head    int // lines[:head] were evicted
-	size    int // bytes held
+	data    []byte
+	spans   [][2]int // [start, end) of each line in data; spans[:head] are evicted
+	head    int
+	size    int // bytes of the live lines
 	evicted int // lines evicted since the last flush
 }
 
@@ -101,21 +105,30 @@ func (inv *invocation) bufferLine(line []byte) error {
 		inv.logBuf.CompareAndSwap(nil, new(logBuffer))
 		b = inv.logBuf.Load()
 	}
-	cp := append([]byte(nil), line...)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for b.size+len(cp) > max && b.head < len(b.lines) {
-		b.size -= len(b.lines[b.head])
-		b.lines[b.head] = nil
+	for b.size+len(line) > max && b.head < len(b.spans) {
+		sp := b.spans[b.head]
+		b.size -= sp[1] - sp[0]
 		b.head++
 		b.evicted++
 	}
-	if b.head > len(b.lines)/2 && b.head > 16 {
-		b.lines = append(b.lines[:0], b.lines[b.head:]...)
-		b.head = 0
+	if b.head == len(b.spans) {
+		b.data, b.spans, b.head = b.data[:0], b.spans[:0], 0
+	} else if start := b.spans[b.head][0]; start > b.size {
+		// Move the live lines to the front.
+		b.data = append(b.data[:0], b.data[start:]...)
+		live := append(b.spans[:0], b.spans[b.head:]...)
+		for i := range live {
+			live[i][0] -= start
+			live[i][1] -= start
+		}
+		b.spans, b.head = live, 0
 	}
-	b.lines = append(b.lines, cp)
-	b.size += len(cp)
+	start := len(b.data)
+	b.data = append(b.data, line...)
+	b.spans = append(b.spans, [2]int{start, len(b.data)})
+	b.size += len(line)
 	return nil
 }
 
@@ -125,25 +138,29 @@ func (inv *invocation) flushLogBuffer() {
 	if b == nil {
 		return
 	}
-	b.mu.Lock()
-	lines, evicted := b.lines[b.head:], b.evicted
-	b.lines, b.head, b.size, b.evicted = nil, 0, 0, 0
 	// The lock is held while writing, so two flushes of one invocation never interleave their lines.
+	b.mu.Lock()
 	defer b.mu.Unlock()
-	if evicted > 0 {
-		inv.logDirect(zapcore.WarnLevel, logBufferWarning, zap.Int("evicted_lines", evicted))
+	if b.evicted > 0 {
+		inv.logDirect(zapcore.WarnLevel, logBufferWarning, zap.Int("evicted_lines", b.evicted))
 	}
 	w := &logCore{root: inv.app.log, inv: inv}
-	for _, l := range lines {
-		_ = w.write(l)
+	for _, sp := range b.spans[b.head:] {
+		_ = w.write(b.data[sp[0]:sp[1]])
 	}
+	b.reset()
+}
+
+// reset empties the buffer, keeping its memory; the caller holds mu.
+func (b *logBuffer) reset() {
+	b.data, b.spans, b.head, b.size, b.evicted = b.data[:0], b.spans[:0], 0, 0, 0
 }
 
 // discardLogBuffer drops what the buffer holds, at the end of an invocation that did not fail.
 func (inv *invocation) discardLogBuffer() {
 	if b := inv.logBuf.Load(); b != nil {
 		b.mu.Lock()
-		b.lines, b.head, b.size, b.evicted = nil, 0, 0, 0
+		b.reset()
 		b.mu.Unlock()
 	}
 }

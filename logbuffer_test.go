@@ -260,3 +260,30 @@ func BenchmarkLogBuffer(b *testing.B) {
 	})
 	b.Run("below-level", func(b *testing.B) { run(b, nil, debug) })
 }
+
+// TestLogBufferKeepsTheNewest: after many evictions (the buffer's memory reused again and again), the
+// flush writes the newest lines in order, after a warning counting exactly the others.
+func TestLogBufferKeepsTheNewest(t *testing.T) {
+	var out syncBuffer
+	app := newApp(t, nil, powertools.WithLogOutput(&out), powertools.WithLogBuffer(powertools.LogBufferConfig{MaxBytes: 2000}))
+	_, err := app.Wrap(func(ctx context.Context) error {
+		for i := range 500 {
+			powertools.Logger(ctx).Debug("step", zap.Int("i", i), zap.String("pad", strings.Repeat("x", i%50)))
+		}
+		return errors.New("failed")
+	}).Invoke(lambdaCtx("req-1"), []byte(`{}`))
+	require.Error(t, err)
+	got := lines(t, out.String())
+	require.Greater(t, len(got), 2)
+	assert.Equal(t, "WARNING", got[0]["level"])
+	kept := got[1:]
+	assert.Equal(t, float64(500-len(kept)), got[0]["evicted_lines"])
+	for k, l := range kept {
+		assert.Equal(t, float64(500-len(kept)+k), l["i"], "the newest lines, in order")
+	}
+	size := 0
+	for _, line := range strings.SplitAfter(out.String(), "\n")[1:] {
+		size += len(line)
+	}
+	assert.LessOrEqual(t, size, 2000)
+}
