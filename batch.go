@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/gopowertools/powertools/internal/ddbimage"
 )
@@ -31,6 +31,8 @@ var (
 	// ErrBatchFIFOSkipped is the error of a record of an SQS FIFO queue left unprocessed because an
 	// earlier record (of its message group, with WithBatchSkipGroupOnError) failed.
 	ErrBatchFIFOSkipped = errors.New("powertools: batch: not processed: a previous record of the FIFO queue failed")
+	// With WithBatchSkipGroupOnError, the error of a skipped record is a *BatchGroupSkippedError naming
+	// its message group; it matches ErrBatchFIFOSkipped too.
 	// ErrBatchDeadline is the error of a record left unprocessed because the context was done (its
 	// deadline, less WithBatchDeadlineMargin, passed, or it was canceled) before the record started.
 	ErrBatchDeadline = errors.New("powertools: batch: not processed: deadline passed")
@@ -47,7 +49,17 @@ type BatchError struct {
 func (e *BatchError) Error() string {
 	msg := "powertools: batch: all " + strconv.Itoa(e.Count) + " " + e.Source + " records failed"
 	if len(e.Errors) > 0 {
-		msg += "; first: " + e.Errors[0].Error()
+		msg += "; first: " + batchTail(e.Errors[0])
+	}
+	return msg
+}
+
+// batchTail is an error's text nested in another batch message: without the "powertools: batch: "
+// prefix, so a chain reads as one sentence with one prefix.
+func batchTail(err error) string {
+	msg := errTail(logErrorText(err))
+	if rest, ok := strings.CutPrefix(msg, "batch: "); ok {
+		return rest
 	}
 	return msg
 }
@@ -68,8 +80,21 @@ type BatchRecordError struct {
 }
 
 func (e *BatchRecordError) Error() string {
-	return "powertools: batch: record " + strconv.Quote(e.ID) + ": " + e.Err.Error()
+	return "powertools: batch: record " + strconv.Quote(e.ID) + ": " + batchTail(e.Err)
 }
+
+// BatchGroupSkippedError is the error of an SQS FIFO record left unprocessed because an earlier record
+// of its message group failed, with WithBatchSkipGroupOnError. It matches ErrBatchFIFOSkipped.
+type BatchGroupSkippedError struct {
+	Group string // the MessageGroupId
+}
+
+func (e *BatchGroupSkippedError) Error() string {
+	return "powertools: batch: not processed: a previous record of message group " + strconv.Quote(e.Group) + " failed"
+}
+
+// Is makes errors.Is(err, ErrBatchFIFOSkipped) true.
+func (e *BatchGroupSkippedError) Is(target error) bool { return target == ErrBatchFIFOSkipped }
 
 func (e *BatchRecordError) Unwrap() error { return e.Err }
 
@@ -164,8 +189,12 @@ const (
 // message failed, the error wraps ErrBatchAllFailed (see WithBatchAllowAllFailed); the response lists
 // them all in every case, so no message is lost whichever of the two the handler returns.
 func ProcessSQS(ctx context.Context, event events.SQSEvent, fn func(context.Context, events.SQSMessage) error, opts ...BatchOption) (events.SQSEventResponse, error) {
+	return processSQS(ctx, event, fn, fn, opts)
+}
+
+func processSQS(ctx context.Context, event events.SQSEvent, fn func(context.Context, events.SQSMessage) error, user any, opts []BatchOption) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
-	ids, err := batchRun(ctx, event.Records, batchSQSSpec(event.Records), fn, opts)
+	ids, err := batchRun(ctx, event.Records, batchSQSSpec(event.Records), fn, user, opts)
 	resp.BatchItemFailures = make([]events.SQSBatchItemFailure, len(ids))
 	for i, id := range ids {
 		resp.BatchItemFailures[i].ItemIdentifier = id
@@ -176,8 +205,12 @@ func ProcessSQS(ctx context.Context, event events.SQSEvent, fn func(context.Cont
 // ProcessKinesis is ProcessSQS for a Kinesis Data Streams batch; a record is identified by its
 // sequenceNumber. There is no FIFO rule: Lambda resumes the shard from the lowest failed sequence number.
 func ProcessKinesis(ctx context.Context, event events.KinesisEvent, fn func(context.Context, events.KinesisEventRecord) error, opts ...BatchOption) (events.KinesisEventResponse, error) {
+	return processKinesis(ctx, event, fn, fn, opts)
+}
+
+func processKinesis(ctx context.Context, event events.KinesisEvent, fn func(context.Context, events.KinesisEventRecord) error, user any, opts []BatchOption) (events.KinesisEventResponse, error) {
 	var resp events.KinesisEventResponse
-	ids, err := batchRun(ctx, event.Records, batchKinesisSpec, fn, opts)
+	ids, err := batchRun(ctx, event.Records, batchKinesisSpec, fn, user, opts)
 	resp.BatchItemFailures = make([]events.KinesisBatchItemFailure, len(ids))
 	for i, id := range ids {
 		resp.BatchItemFailures[i].ItemIdentifier = id
@@ -188,8 +221,12 @@ func ProcessKinesis(ctx context.Context, event events.KinesisEvent, fn func(cont
 // ProcessDynamoDBStream is ProcessSQS for a DynamoDB Streams batch; a record is identified by its
 // dynamodb.SequenceNumber. There is no FIFO rule.
 func ProcessDynamoDBStream(ctx context.Context, event events.DynamoDBEvent, fn func(context.Context, events.DynamoDBEventRecord) error, opts ...BatchOption) (events.DynamoDBEventResponse, error) {
+	return processDynamoDBStream(ctx, event, fn, fn, opts)
+}
+
+func processDynamoDBStream(ctx context.Context, event events.DynamoDBEvent, fn func(context.Context, events.DynamoDBEventRecord) error, user any, opts []BatchOption) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
-	ids, err := batchRun(ctx, event.Records, batchDynamoDBSpec, fn, opts)
+	ids, err := batchRun(ctx, event.Records, batchDynamoDBSpec, fn, user, opts)
 	resp.BatchItemFailures = make([]events.DynamoDBBatchItemFailure, len(ids))
 	for i, id := range ids {
 		resp.BatchItemFailures[i].ItemIdentifier = id
@@ -203,13 +240,13 @@ func ProcessSQSTyped[T any](ctx context.Context, event events.SQSEvent, fn func(
 	if fn == nil {
 		return ProcessSQS(ctx, event, nil, opts...)
 	}
-	return ProcessSQS(ctx, event, func(ctx context.Context, m events.SQSMessage) error {
+	return processSQS(ctx, event, func(ctx context.Context, m events.SQSMessage) error {
 		var v T
 		if err := batchDecodeJSON([]byte(m.Body), &v); err != nil {
 			return err
 		}
 		return fn(ctx, m, v)
-	}, opts...)
+	}, fn, opts)
 }
 
 // ProcessKinesisTyped is ProcessKinesis with each record's data decoded from JSON into T before fn is
@@ -218,13 +255,13 @@ func ProcessKinesisTyped[T any](ctx context.Context, event events.KinesisEvent, 
 	if fn == nil {
 		return ProcessKinesis(ctx, event, nil, opts...)
 	}
-	return ProcessKinesis(ctx, event, func(ctx context.Context, r events.KinesisEventRecord) error {
+	return processKinesis(ctx, event, func(ctx context.Context, r events.KinesisEventRecord) error {
 		var v T
 		if err := batchDecodeJSON(r.Kinesis.Data, &v); err != nil {
 			return err
 		}
 		return fn(ctx, r, v)
-	}, opts...)
+	}, fn, opts)
 }
 
 // ProcessDynamoDBStreamTyped is ProcessDynamoDBStream with each record's new image decoded into T before
@@ -237,13 +274,13 @@ func ProcessDynamoDBStreamTyped[T any](ctx context.Context, event events.DynamoD
 	if fn == nil {
 		return ProcessDynamoDBStream(ctx, event, nil, opts...)
 	}
-	return ProcessDynamoDBStream(ctx, event, func(ctx context.Context, r events.DynamoDBEventRecord) error {
+	return processDynamoDBStream(ctx, event, func(ctx context.Context, r events.DynamoDBEventRecord) error {
 		var v T
 		if err := batchDecodeImage(r.Change.NewImage, &v); err != nil {
 			return err
 		}
 		return fn(ctx, r, v)
-	}, opts...)
+	}, fn, opts)
 }
 
 func batchDecodeJSON(data []byte, dst any) error {
@@ -291,9 +328,17 @@ var batchDynamoDBSpec = batchSpec[events.DynamoDBEventRecord]{
 	id:     func(r *events.DynamoDBEventRecord) string { return r.Change.SequenceNumber },
 }
 
-// batchProcessor is the state of one batch. errs[i] is written only by the goroutine that owns record i
-// and read after every goroutine is done.
+// batchSlot is what the processor keeps per record: its error, and its scope of appended log keys
+// (allocated with the slots, so a batch's allocations do not grow with its records).
+type batchSlot struct {
+	err   error
+	scope logScope
+}
+
+// batchProcessor is the state of one batch. slots[i] is written only by the goroutine that owns record
+// i and read after every goroutine is done.
 type batchProcessor[R any] struct {
+	loc     zapcore.EntryCaller // the user's record function, for the failure lines
 	cfg     batchConfig
 	spec    batchSpec[R]
 	records []R
@@ -302,14 +347,15 @@ type batchProcessor[R any] struct {
 	done    <-chan struct{} // closed when records must stop starting
 	stop    context.Context // ctx, or ctx less the deadline margin
 
-	errs     []error
+	slots    []batchSlot
 	halted   atomic.Bool // a FIFO record failed: the rest of the batch is skipped
 	stopOnce sync.Once
 	stopErr  error
 }
 
 // batchRun processes records and returns the identifiers of the failed ones, in batch order.
-func batchRun[R any](ctx context.Context, records []R, spec batchSpec[R], fn func(context.Context, R) error, opts []BatchOption) ([]string, error) {
+// user is the record function the caller was given, for the location of the failure lines.
+func batchRun[R any](ctx context.Context, records []R, spec batchSpec[R], fn func(context.Context, R) error, user any, opts []BatchOption) ([]string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -324,8 +370,8 @@ func batchRun[R any](ctx context.Context, records []R, spec batchSpec[R], fn fun
 	if len(records) == 0 {
 		return nil, fmt.Errorf("%w (is the handler wired to an %s event source?)", ErrBatchEmpty, spec.source)
 	}
-	p := &batchProcessor[R]{cfg: cfg, spec: spec, records: records, fn: fn, ctx: ctx, stop: ctx,
-		errs: make([]error, len(records))}
+	p := &batchProcessor[R]{loc: logFuncLocation(user), cfg: cfg, spec: spec, records: records, fn: fn, ctx: ctx, stop: ctx,
+		slots: make([]batchSlot, len(records))}
 	if dl, ok := ctx.Deadline(); ok && cfg.deadlineMargin > 0 {
 		var cancel context.CancelFunc
 		p.stop, cancel = context.WithDeadline(ctx, dl.Add(-cfg.deadlineMargin))
@@ -354,14 +400,14 @@ func batchAllIDs[R any](records []R, spec batchSpec[R]) []string {
 // result lists the failed identifiers and builds the all-failed error.
 func (p *batchProcessor[R]) result() ([]string, error) {
 	n := 0
-	for _, err := range p.errs {
-		if err != nil {
+	for i := range p.slots {
+		if p.slots[i].err != nil {
 			n++
 		}
 	}
 	ids := make([]string, 0, n)
-	for i, err := range p.errs {
-		if err != nil {
+	for i := range p.slots {
+		if p.slots[i].err != nil {
 			ids = append(ids, p.spec.id(&p.records[i]))
 		}
 	}
@@ -369,8 +415,8 @@ func (p *batchProcessor[R]) result() ([]string, error) {
 		return ids, nil
 	}
 	all := &BatchError{Source: p.spec.source, Count: n, Errors: make([]error, n)}
-	for i, err := range p.errs {
-		all.Errors[i] = &BatchRecordError{ID: ids[i], Index: i, Err: err}
+	for i := range p.slots {
+		all.Errors[i] = &BatchRecordError{ID: ids[i], Index: i, Err: p.slots[i].err}
 	}
 	return ids, all
 }
@@ -383,7 +429,7 @@ func (p *batchProcessor[R]) runSequential() {
 		if p.spec.group != nil {
 			group = p.spec.group(&p.records[i])
 			if _, failed := failedGroups[group]; failed {
-				p.fail(i, ErrBatchFIFOSkipped)
+				p.fail(p.ctx, i, &BatchGroupSkippedError{Group: group})
 				continue
 			}
 		}
@@ -429,8 +475,9 @@ func (p *batchProcessor[R]) runGroups() {
 func (p *batchProcessor[R]) runGroup(indices []int) {
 	for k, i := range indices {
 		if p.step(i) == batchFailed && p.cfg.skipGroup {
+			skipped := &BatchGroupSkippedError{Group: p.spec.group(&p.records[i])}
 			for _, j := range indices[k+1:] {
-				p.fail(j, ErrBatchFIFOSkipped)
+				p.fail(p.ctx, j, skipped)
 			}
 			return
 		}
@@ -477,22 +524,24 @@ const (
 func (p *batchProcessor[R]) step(i int) batchOutcome {
 	select {
 	case <-p.done:
-		p.fail(i, p.deadlineErr())
+		p.fail(p.ctx, i, p.deadlineErr())
 		return batchSkipped
 	default:
 	}
 	if p.halted.Load() {
-		p.fail(i, ErrBatchFIFOSkipped)
+		p.fail(p.ctx, i, ErrBatchFIFOSkipped)
 		return batchSkipped
 	}
-	err := p.call(i)
+	// Each record runs in its own scope of appended keys and correlation id, over the invocation's.
+	ctx := logInitScope(&p.slots[i].scope, p.ctx)
+	err := p.call(ctx, i)
 	if err == nil {
 		return batchDone
 	}
 	if p.spec.group != nil && !p.cfg.skipGroup {
 		p.halted.Store(true)
 	}
-	p.fail(i, err)
+	p.fail(ctx, i, err)
 	return batchFailed
 }
 
@@ -505,18 +554,20 @@ func (p *batchProcessor[R]) deadlineErr() error {
 }
 
 // call runs fn on record i, turning a panic into a *PanicError.
-func (p *batchProcessor[R]) call(i int) (err error) {
+func (p *batchProcessor[R]) call(ctx context.Context, i int) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			err = newPanicError(v)
 		}
 	}()
-	return p.fn(p.ctx, p.records[i])
+	return p.fn(ctx, p.records[i])
 }
 
-// fail records and logs the failure of record i.
-func (p *batchProcessor[R]) fail(i int, err error) {
-	p.errs[i] = err
+// fail records and logs the failure of record i, through the record's logger (ctx) so that the line
+// carries the record's keys, located at the user's record function (at the call that panicked, for a
+// panic).
+func (p *batchProcessor[R]) fail(ctx context.Context, i int, err error) {
+	p.slots[i].err = err
 	fields := [5]zap.Field{
 		zap.String("record_id", p.spec.id(&p.records[i])),
 		zap.Int("record_index", i),
@@ -524,11 +575,15 @@ func (p *batchProcessor[R]) fail(i int, err error) {
 		zap.Error(err),
 	}
 	n := 4
+	loc := p.loc
 	var pe *PanicError
 	if errors.As(err, &pe) {
 		fields[n] = zap.ByteString("stack", pe.Stack)
 		n++
+		if site := logPanicSite(pe.pcs); site.Defined {
+			loc = site
+		}
 	}
 	// Logger(ctx) is fetched here, not per batch: a batch without failures never builds the logger.
-	Logger(p.ctx).Error("powertools: batch record failed", fields[:n]...)
+	logAt(Logger(ctx), zapcore.ErrorLevel, loc, "powertools: batch record failed", fields[:n]...)
 }

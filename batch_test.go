@@ -24,6 +24,7 @@ import (
 	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"github.com/gopowertools/powertools/internal/ddbimage"
 )
@@ -276,7 +277,7 @@ func TestBatchAllowAllFailed(t *testing.T) {
 			got, err = src.run(context.Background(), ids, false, nil, fn)
 			assert.Equal(t, ids, got, "the response lists every record alongside the error")
 			require.ErrorIs(t, err, ErrBatchAllFailed)
-			assert.Equal(t, `powertools: batch: all 3 `+map[string]string{"SQS": "aws:sqs", "Kinesis": "aws:kinesis", "DynamoDB": "aws:dynamodb"}[src.name]+` records failed; first: powertools: batch: record "a": boom`, err.Error())
+			assert.Equal(t, `powertools: batch: all 3 `+map[string]string{"SQS": "aws:sqs", "Kinesis": "aws:kinesis", "DynamoDB": "aws:dynamodb"}[src.name]+` records failed; first: record "a": boom`, err.Error())
 			var re *BatchRecordError
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, "a", re.ID)
@@ -633,7 +634,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"2e1424d4-f796-459a-8184-9c92662be6da", "cannot process b", "*errors.errorString"},
+			{"2e1424d4-f796-459a-8184-9c92662be6da", "cannot process b", "error"},
 			{"3f9a1e2c-7c3b-4c5e-9d1a-0b2c3d4e5f60", "powertools: decode event into powertools.batchItem: invalid character 'o' in literal null (expecting 'u')", "*powertools.EventDecodeError"},
 			{"4b8c2d3e-1a2b-4c3d-8e9f-a0b1c2d3e4f5", "powertools: panic: cannot process d", "*powertools.PanicError"},
 		}},
@@ -645,10 +646,10 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000003", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000005", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
+			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "error"},
+			{"f0000000-0000-4000-8000-000000000003", ErrBatchFIFOSkipped.Error(), "error"},
+			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "error"},
+			{"f0000000-0000-4000-8000-000000000005", ErrBatchFIFOSkipped.Error(), "error"},
 		}},
 		{"sqs fifo skip group parallel", "sqs_fifo.json", "sqs_fifo_group.want.json", func(got *[]string) any {
 			var mu sync.Mutex
@@ -661,8 +662,8 @@ func TestBatchWrap(t *testing.T) {
 				}, WithBatchSkipGroupOnError(true), WithBatchParallel(3))
 			}
 		}, []logWant{
-			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "*errors.errorString"},
-			{"f0000000-0000-4000-8000-000000000004", ErrBatchFIFOSkipped.Error(), "*errors.errorString"},
+			{"f0000000-0000-4000-8000-000000000002", "cannot process 2", "error"},
+			{"f0000000-0000-4000-8000-000000000004", `powertools: batch: not processed: a previous record of message group "g2" failed`, "*powertools.BatchGroupSkippedError"},
 		}},
 		{"kinesis typed", "kinesis.json", "kinesis.want.json", func(got *[]string) any {
 			return func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
@@ -672,7 +673,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"49590338271490256608559692540925702759324208523137515618", "cannot process k2", "*errors.errorString"},
+			{"49590338271490256608559692540925702759324208523137515618", "cannot process k2", "error"},
 			{"49590338271490256608559692540925702759324208523137515619", "powertools: decode event into powertools.batchItem: invalid character 'b' looking for beginning of object key string", "*powertools.EventDecodeError"},
 		}},
 		{"dynamodb typed", "dynamodb.json", "dynamodb.want.json", func(got *[]string) any {
@@ -686,7 +687,7 @@ func TestBatchWrap(t *testing.T) {
 				})
 			}
 		}, []logWant{
-			{"222222222222222222222", "cannot process d2", "*errors.errorString"},
+			{"222222222222222222222", "cannot process d2", "error"},
 			{"333333333333333333333", "powertools: decode event into powertools.batchItem: json: cannot unmarshal string into Go struct field batchItem.qty of type int", "*powertools.EventDecodeError"},
 		}},
 	}
@@ -723,6 +724,9 @@ func TestBatchWrap(t *testing.T) {
 				assert.Equal(t, "orders", l["service"])
 				assert.Equal(t, "batch-fn", l["function_name"])
 				assert.Equal(t, "req-1", l["function_request_id"])
+				// Located at the user's record function (at the call that panicked, for a panic), not in
+				// the library.
+				assert.Regexp(t, `^(TestBatchWrap\.func[0-9.]+|batchItem\.process):[0-9]+$`, l["location"], w.id)
 			}
 			assert.NotEmpty(t, processed)
 		})
@@ -851,8 +855,9 @@ func TestBatchImageBad(t *testing.T) {
 			err := batchDecodeImage(tt.image, &v)
 			var de *EventDecodeError
 			require.ErrorAs(t, err, &de)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), strings.TrimPrefix(tt.want, "powertools: "))
 			assert.True(t, strings.HasPrefix(err.Error(), "powertools: "))
+			assert.Equal(t, 1, strings.Count(err.Error(), "powertools: "), "one prefix: %s", err)
 		})
 	}
 	// A REMOVE record has no new image: T's zero value, no error.
@@ -1082,4 +1087,134 @@ func TestBatchNoFailuresJSON(t *testing.T) {
 	out, err := h.Invoke(context.Background(), batchFixture(t, "kinesis.json"))
 	require.NoError(t, err)
 	assert.Equal(t, `{"batchItemFailures":[]}`, string(out))
+}
+
+// batchTypedSources are the Typed forms, each record carrying {"id": <id>}.
+var batchTypedSources = []batchSource{
+	{"SQSTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := batchSQSEvent(ids, false, nil)
+		for i := range ev.Records {
+			ev.Records[i].Body = `{"id":"` + ids[i] + `"}`
+		}
+		resp, err := ProcessSQSTyped(ctx, ev, func(ctx context.Context, _ events.SQSMessage, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+	{"KinesisTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(ids))}
+		for i, id := range ids {
+			ev.Records[i].EventSource = batchSourceKinesis
+			ev.Records[i].Kinesis.SequenceNumber = id
+			ev.Records[i].Kinesis.Data = []byte(`{"id":"` + id + `"}`)
+		}
+		resp, err := ProcessKinesisTyped(ctx, ev, func(ctx context.Context, _ events.KinesisEventRecord, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+	{"DynamoDBTyped", func(ctx context.Context, ids []string, _ bool, _ []string, fn func(context.Context, string) error, opts ...BatchOption) ([]string, error) {
+		ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(ids))}
+		for i, id := range ids {
+			ev.Records[i].EventSource = batchSourceDynamoDB
+			ev.Records[i].Change.SequenceNumber = id
+			ev.Records[i].Change.NewImage = map[string]events.DynamoDBAttributeValue{"id": events.NewStringAttribute(id)}
+		}
+		resp, err := ProcessDynamoDBStreamTyped(ctx, ev, func(ctx context.Context, _ events.DynamoDBEventRecord, it batchItem) error {
+			return fn(ctx, it.ID)
+		}, opts...)
+		return batchFailedIDs(len(resp.BatchItemFailures), func(i int) string { return resp.BatchItemFailures[i].ItemIdentifier }), err
+	}},
+}
+
+func batchFailedIDs(n int, id func(int) string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = id(i)
+	}
+	return out
+}
+
+// TestBatchKeysArePerRecord: keys appended (and the correlation id set) in a record function are on that
+// record's lines only, its failure line included; the batch-level lines keep the invocation's keys.
+// Through app.Wrap, sequential and WithBatchParallel(8), every source and Typed form.
+func TestBatchKeysArePerRecord(t *testing.T) {
+	sources := append(append([]batchSource(nil), batchSources...), batchTypedSources...)
+	for _, src := range sources {
+		for _, parallel := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s/parallel=%d", src.name, parallel), func(t *testing.T) {
+				var out bytes.Buffer
+				app, err := New(WithLogOutput(&out), WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "batch"}))
+				require.NoError(t, err)
+				ids := batchIDs(rand.New(rand.NewPCG(3, 4)), 20)
+				h := app.Wrap(func(ctx context.Context) error {
+					AppendKeys(ctx, zap.String("invocation_key", "kept"))
+					Logger(ctx).Info("before the batch")
+					_, err := src.run(ctx, ids, false, nil, func(rctx context.Context, id string) error {
+						AppendKeys(rctx, zap.String("job_id", id))
+						SetCorrelationID(rctx, "corr-"+id)
+						if CorrelationID(rctx) != "corr-"+id {
+							t.Errorf("CorrelationID in the record: %q", CorrelationID(rctx))
+						}
+						Logger(rctx).Info("record", zap.String("id", id))
+						Slog(rctx).Info("record via slog", "id", id)
+						if strings.HasSuffix(id, "3") || strings.HasSuffix(id, "7") {
+							return errors.New("cannot process " + id)
+						}
+						return nil
+					}, WithBatchParallel(parallel))
+					if err != nil {
+						return err
+					}
+					if CorrelationID(ctx) != "" {
+						t.Errorf("the record's correlation id leaked to the invocation: %q", CorrelationID(ctx))
+					}
+					Logger(ctx).Info("after the batch")
+					return nil
+				})
+				_, err = h.Invoke(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"}), []byte(`{}`))
+				require.NoError(t, err)
+				var records, failures, batchLevel int
+				for _, l := range batchLogLines(t, &out) {
+					assert.Equal(t, "kept", l["invocation_key"], "every line keeps the invocation's keys: %v", l)
+					switch l["message"] {
+					case "record", "record via slog":
+						records++
+						assert.Equal(t, l["id"], l["job_id"], "a record's line carries its own key")
+						assert.Equal(t, "corr-"+l["id"].(string), l["correlation_id"])
+					case "powertools: batch record failed":
+						failures++
+						assert.Equal(t, l["record_id"], l["job_id"], "the failure line carries the record's key")
+						assert.Equal(t, "corr-"+l["record_id"].(string), l["correlation_id"])
+					default:
+						batchLevel++
+						assert.NotContains(t, l, "job_id", "batch-level line %q", l["message"])
+						assert.NotContains(t, l, "correlation_id", "batch-level line %q", l["message"])
+					}
+				}
+				assert.Equal(t, 40, records)
+				assert.Positive(t, failures)
+				assert.Equal(t, 2, batchLevel)
+			})
+		}
+	}
+}
+
+// TestBatchErrorChainsReadAsOneSentence: one "powertools:" prefix per message, from the batch error down
+// to the decode error.
+func TestBatchErrorChainsReadAsOneSentence(t *testing.T) {
+	ev := batchSQSEvent([]string{"m1", "m2"}, false, nil)
+	ev.Records[0].Body, ev.Records[1].Body = `{"qty":"x"}`, `not json`
+	_, err := ProcessSQSTyped(batchInvocation(t, io.Discard), ev, func(context.Context, events.SQSMessage, batchItem) error { return nil })
+	require.ErrorIs(t, err, ErrBatchAllFailed)
+	assert.Equal(t, `powertools: batch: all 2 aws:sqs records failed; first: record "m1": decode event into powertools.batchItem: json: cannot unmarshal string into Go struct field batchItem.qty of type int`, err.Error())
+	var all *BatchError
+	require.ErrorAs(t, err, &all)
+	for _, e := range all.Errors {
+		assert.Equal(t, 1, strings.Count(e.Error(), "powertools:"), e.Error())
+	}
+	pe := &PanicError{Value: fmt.Errorf("wrapped: %w", ErrBatchEmpty)}
+	assert.Equal(t, "powertools: panic: wrapped: powertools: batch: event has no records", pe.Error(), "a value's own text is kept past its start")
+	pe = &PanicError{Value: ErrBatchEmpty}
+	assert.Equal(t, "powertools: panic: batch: event has no records", pe.Error())
 }

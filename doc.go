@@ -32,14 +32,22 @@
 // # Logger
 //
 // [Logger] returns the invocation's *zap.Logger, writing one JSON object per line in the Powertools
-// dialect, keys in this order: level, location, message, timestamp, service, sampling_rate, cold_start,
-// function_name, function_memory_size, function_arn, function_request_id, correlation_id, appended keys,
-// per-call fields, exception, exception_name, xray_trace_id. [Slog] gives the same lines through log/slog.
-// [AppendKeys] and [RemoveKeys] change the keys of the rest of the invocation; a later value of a key
-// replaces an earlier one, and the reserved keys (level, location, message, timestamp) cannot be
-// overwritten. zap.Error(err) renders exception and exception_name. Levels are DEBUG, INFO, WARNING, ERROR
-// and CRITICAL (zap's DPanic). [WithLogSampleRate] turns DEBUG on for a random share of invocations;
-// [WithLogEvent] logs each event; [WithCorrelationIDPath] extracts a correlation id with JMESPath.
+// dialect of the Python edition, byte for byte, keys in this order: level, location, message, timestamp,
+// service, sampling_rate, cold_start, function_name, function_memory_size, function_arn,
+// function_request_id, correlation_id, appended keys, per-call fields, exception, exception_name,
+// stack_trace, xray_trace_id. Each key is written once: a later value replaces an earlier one in its
+// place, the user's exception and exception_name win over the derived ones, the real trace id over a
+// user's xray_trace_id; the reserved keys (level, location, message, timestamp) cannot be overwritten.
+// Floats are written as Python's repr writes them (12.0), at any depth; top-level nulls are dropped;
+// strings are escaped as json.dumps(ensure_ascii=False) escapes them. [Slog] gives the same lines through
+// log/slog. [AppendKeys] and [RemoveKeys] change the keys of the rest of the invocation (of the record,
+// inside a batch record function). zap.Error(err) renders exception, exception_name and, on ERROR and
+// CRITICAL lines, the stack_trace object ([WithLogStackTrace]). Levels are DEBUG, INFO, WARNING, ERROR and
+// CRITICAL (zap's DPanic). [WithLogSampleRate] turns DEBUG on for a random share of invocations;
+// [WithLogEvent] logs each event; [WithCorrelationIDPath] extracts a correlation id with JMESPath;
+// [WithLogBuffer] keeps DEBUG lines back and writes them only when the invocation logs an error or fails
+// ([FlushLogBuffer] writes them on demand). POWERTOOLS_DEV=true indents the lines for a terminal and turns
+// tracing off, for development only.
 //
 // # Metrics
 //
@@ -129,6 +137,6 @@
 // (accepted; Go has no root logger to deduplicate), POWERTOOLS_METRICS_NAMESPACE,
 // POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_DISABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE,
 // POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES, AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL,
-// POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG. Booleans accept 1, y, yes, t, true,
+// POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG, POWERTOOLS_DEV. Booleans accept 1, y, yes, t, true,
 // on and 0, n, no, f, false, off in any case; anything else is an error from New.
 package powertools

@@ -51,7 +51,8 @@ func e2eInvocations(t *testing.T, bin string) {
 		{event: "post-hello.json", wantStatus: 200, wantMessage: "Hello, Grace!", wantLevel: "INFO", wantLog: "greeting"},
 		{event: "post-bad-body.json", wantStatus: 400, wantMessage: `body must be a JSON object like {"name":"Ada"}`, wantLevel: "WARNING", wantLog: "bad request"},
 		{event: "direct-invoke.json", wantError: "errorString", wantMessage: "hello: not an API Gateway HTTP API request (the event has no routeKey)", wantLevel: "ERROR", wantLog: "unsupported event"},
-		{event: `["not", "an", "object"]`, wantError: "EventDecodeError", wantMessage: "powertools: decode event into events.APIGatewayV2HTTPRequest"},
+		{event: `["not", "an", "object"]`, wantError: "EventDecodeError", wantMessage: "powertools: decode event into events.APIGatewayV2HTTPRequest",
+			wantLevel: "ERROR", wantLog: "powertools: event does not decode into the handler's input type"},
 	}
 	for i, tt := range tests {
 		payload := e2ePayload(t, "hello", tt.event)
@@ -79,7 +80,7 @@ func e2eInvocations(t *testing.T, bin string) {
 
 	lines := fn.stop(t)
 	byID := e2eLinesByRequest(t, lines)
-	assert.Len(t, lines, 4, "one line per logging invocation, nothing else on stdout")
+	assert.Len(t, lines, 5, "one line per logging invocation, nothing else on stdout")
 	e2eOneColdStart(t, lines, "seq-0")
 	for i, tt := range tests {
 		id := fmt.Sprintf("seq-%d", i)
@@ -192,6 +193,7 @@ func e2eBadConfig(t *testing.T, bin string) {
 	raw, _ := json.Marshal(line)
 	assert.Contains(t, string(raw), "POWERTOOLS_LOG_LEVEL", "the line names the variable")
 	assert.Contains(t, string(raw), "LOUD", "and the refused value")
+	assert.Equal(t, e2eService, line["service"], "the service of the environment, though the configuration was refused")
 	assert.Equal(t, 0, srv.Stats().MaxPollers, "it never polled for an invocation")
 }
 

@@ -51,7 +51,7 @@ func ExampleApp_Wrap() {
 	out, err := handler.Invoke(exampleCtx(), []byte(`{"id":"o-1","amount":12.5}`))
 	fmt.Println(string(out), err)
 	// Output:
-	// {"level":"INFO","location":"ExampleApp_Wrap.func1:47","message":"order accepted","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":true,"function_name":"orders","function_memory_size":256,"function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","order_id":"o-1","amount":12.5}
+	// {"level":"INFO","location":"ExampleApp_Wrap.func1:47","message":"order accepted","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":true,"function_name":"orders","function_memory_size":"256","function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","order_id":"o-1","amount":12.5}
 	// {"order_id":"o-1","status":"accepted"} <nil>
 }
 
@@ -101,5 +101,38 @@ func ExampleAppendKeys() {
 	})
 	_, _ = handler.Invoke(exampleCtx(), []byte(`{"requestContext":{"requestId":"r-77"}}`))
 	// Output:
-	// {"level":"WARNING","location":"ExampleAppendKeys.func1:99","message":"stock low","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":true,"function_name":"orders","function_memory_size":256,"function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","correlation_id":"r-77","customer_id":"c-42","left":3}
+	// {"level":"WARNING","location":"ExampleAppendKeys.func1:99","message":"stock low","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":true,"function_name":"orders","function_memory_size":"256","function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","correlation_id":"r-77","customer_id":"c-42","left":3}
+}
+
+func ExampleWithLogBuffer() {
+	app, err := powertools.New(append(exampleOptions(), powertools.WithService("orders"),
+		powertools.WithLogBuffer(powertools.LogBufferConfig{}))...)
+	if err != nil {
+		panic(err)
+	}
+	handler := app.Wrap(func(ctx context.Context, o exOrder) error {
+		log := powertools.Logger(ctx)
+		log.Debug("loading order", zap.String("order_id", o.ID)) // kept back
+		if o.Amount <= 0 {
+			// The buffered DEBUG lines are written first, then this line.
+			log.Error("bad amount", zap.Float64("amount", o.Amount))
+		}
+		return nil // a successful invocation drops what is left in the buffer
+	})
+	_, _ = handler.Invoke(exampleCtx(), []byte(`{"id":"o-1","amount":12.5}`))
+	_, _ = handler.Invoke(exampleCtx(), []byte(`{"id":"o-2","amount":0}`))
+	// Output:
+	// {"level":"DEBUG","location":"ExampleWithLogBuffer.func1:115","message":"loading order","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":false,"function_name":"orders","function_memory_size":"256","function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","order_id":"o-2"}
+	// {"level":"ERROR","location":"ExampleWithLogBuffer.func1:118","message":"bad amount","timestamp":"2021-05-03 11:47:12,494+0000","service":"orders","cold_start":false,"function_name":"orders","function_memory_size":"256","function_arn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","amount":0.0}
+}
+
+// LogBufferConfig's zero value is Python's LoggerBufferConfig defaults: 20 480 bytes, DEBUG lines,
+// flushed on the first ERROR line.
+func ExampleLogBufferConfig() {
+	app, err := powertools.New(powertools.WithService("orders"), powertools.WithLogBuffer(powertools.LogBufferConfig{}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(app.Service())
+	// Output: orders
 }

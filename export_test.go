@@ -19,3 +19,9 @@ func DebugConfig(a *App) ConfigView {
 		Debug:      a.cfg.debug,
 	}
 }
+
+// LogStartupFailure is the line Start writes when New fails, for tests.
+var LogStartupFailure = logStartupFailure
+
+// TracerOn reports whether the App traces (WithTracer, not turned off by the environment).
+func TracerOn(a *App) bool { return a.tracer != nil }

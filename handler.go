@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // PanicError is the error an invocation returns when its handler or a middleware panicked. The panic is
@@ -21,10 +22,29 @@ import (
 type PanicError struct {
 	Value any    // what was passed to panic
 	Stack []byte // the goroutine's stack at the panic
+
+	pcs []uintptr // the stack as program counters, for the log line's location and stack_trace
 }
 
 func (e *PanicError) Error() string {
-	return "powertools: panic: " + fmt.Sprint(e.Value)
+	return "powertools: panic: " + errTail(safeFormat(e.Value))
+}
+
+// newPanicError is the error of the panic v being recovered; call it in the deferred function.
+func newPanicError(v any) *PanicError {
+	return &PanicError{Value: v, Stack: debug.Stack(), pcs: logCapturePanic()}
+}
+
+// errTail is an error text without its leading "powertools: " prefixes, for nesting it in another
+// message of the library: a chain reads as one sentence with one prefix.
+func errTail(msg string) string {
+	for {
+		rest, ok := strings.CutPrefix(msg, "powertools: ")
+		if !ok {
+			return msg
+		}
+		msg = rest
+	}
 }
 
 // Unwrap returns the panic value when it is an error, so errors.Is and errors.As see through the panic.
@@ -34,18 +54,31 @@ func (e *PanicError) Unwrap() error {
 }
 
 // recoverPanics turns a panic below it into a *PanicError for this invocation, logged once as an ERROR
-// line carrying the stack.
+// line carrying the stack, located at the call that panicked. The log buffer (WithLogBuffer) is written
+// first. A panic of the panic line's own writer is contained by the output (output.go) and returned by
+// the invocation.
 func recoverPanics(a *App, next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, payload []byte) (out []byte, err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				pe := &PanicError{Value: v, Stack: debug.Stack()}
-				Logger(ctx).Error("powertools: handler panicked", zap.Error(pe), zap.ByteString("stack", pe.Stack))
+				pe := newPanicError(v)
+				if inv := invocationFrom(ctx); inv != nil {
+					inv.flushLogBuffer()
+				}
+				logAt(Logger(ctx), zapcore.ErrorLevel, logPanicSite(pe.pcs), "powertools: handler panicked",
+					zap.Error(pe), zap.ByteString("stack", pe.Stack))
 				out, err = nil, pe
 			}
 		}()
 		return next.Invoke(ctx, payload)
 	})
+}
+
+// logDecodeFailure logs, once, an event that does not decode into the handler's input type: at ERROR,
+// located at the handler, with the decode error and never the payload.
+func logDecodeFailure(ctx context.Context, err error, handler any) {
+	logAt(Logger(ctx), zapcore.ErrorLevel, logFuncLocation(handler),
+		"powertools: event does not decode into the handler's input type", zap.Error(err))
 }
 
 // typedHandler is the reflection-free adapter behind WrapFunc.
@@ -54,6 +87,7 @@ type typedHandler[TIn, TOut any] func(context.Context, TIn) (TOut, error)
 func (f typedHandler[TIn, TOut]) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var in TIn
 	if err := decodeEvent(payload, &in); err != nil {
+		logDecodeFailure(ctx, err, (func(context.Context, TIn) (TOut, error))(f))
 		return nil, err
 	}
 	out, err := f(ctx, in)
@@ -70,7 +104,7 @@ type EventDecodeError struct {
 }
 
 func (e *EventDecodeError) Error() string {
-	return "powertools: decode event into " + e.Type + ": " + e.Err.Error()
+	return "powertools: decode event into " + e.Type + ": " + errTail(logErrorText(e.Err))
 }
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }
@@ -222,6 +256,7 @@ func (h *reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, er
 	if h.in != nil {
 		event := reflect.New(h.in)
 		if err := decodeEvent(payload, event.Interface()); err != nil {
+			logDecodeFailure(ctx, err, h.fn.Interface())
 			return nil, err
 		}
 		args = append(args, event.Elem())

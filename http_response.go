@@ -184,7 +184,7 @@ func (w *httpWriter) encode(kind HTTPEventKind, gz []byte) []byte {
 				if j > 0 {
 					out = append(out, ',', ' ')
 				}
-				out = httpAppendEscaped(out, v)
+				out = jsonAppendEscaped(out, v)
 			}
 			out = append(out, '"')
 		}
@@ -217,16 +217,6 @@ func (w *httpWriter) encode(kind HTTPEventKind, gz []byte) []byte {
 		httpOutBuffers.Put(bp)
 	}
 	return res
-}
-
-// httpAppendEscaped appends s escaped for a JSON string, without the quotes.
-func httpAppendEscaped(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		end, esc, next := jsonNextEscape(s, i)
-		dst = append(append(dst, s[i:end]...), esc...)
-		i = next
-	}
-	return dst
 }
 
 // unsafeString views b as a string for the encoder, which only reads it.

@@ -1,14 +1,22 @@
 package powertools
 
 import (
+	"math"
+	"strconv"
 	"unicode/utf8"
 
 	"go.uber.org/zap/buffer"
 )
 
-// The JSON string encoder the hand-written encoders share (log lines, EMF blobs, X-Ray documents). It
-// escapes what encoding/json escapes, except HTML characters: quotes, backslashes, control characters,
-// U+2028 and U+2029; invalid UTF-8 becomes U+FFFD byte by byte.
+// The JSON string encoders the hand-written encoders share. Both escape quotes, backslashes and control
+// characters (\b, \f, \n, \r, \t by their short forms, the others as \u00XX), as Python's json.dumps
+// does, and write non-ASCII and HTML characters raw; invalid UTF-8 (which a Python str cannot hold)
+// becomes U+FFFD byte by byte. They differ on U+2028 and U+2029:
+//
+//   - jsonAppendString and appendJSONString (EMF blobs, X-Ray documents) escape them, as encoding/json
+//     and Python's default json.dumps do;
+//   - logAppendString and logAppendStringBody (log lines) write them raw, as the Python edition's logger
+//     does (json.dumps with ensure_ascii=False).
 
 const hexDigits = "0123456789abcdef"
 
@@ -18,13 +26,14 @@ var jsonControlEscapes = func() [0x20]string {
 	for c := range t {
 		t[c] = `\u00` + string(hexDigits[c>>4]) + string(hexDigits[c&0xf])
 	}
-	t['\n'], t['\r'], t['\t'] = `\n`, `\r`, `\t`
+	t['\n'], t['\r'], t['\t'], t['\b'], t['\f'] = `\n`, `\r`, `\t`, `\b`, `\f`
 	return t
 }()
 
 // jsonNextEscape scans s from i: s[i:plainEnd] needs no escaping, esc replaces s[plainEnd:next]. At the
 // end of s, plainEnd == next == len(s) and esc is empty.
-func jsonNextEscape(s string, i int) (plainEnd int, esc string, next int) {
+// rawSeps leaves U+2028 and U+2029 unescaped.
+func jsonNextEscape(s string, i int, rawSeps bool) (plainEnd int, esc string, next int) {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -43,6 +52,7 @@ func jsonNextEscape(s string, i int) (plainEnd int, esc string, next int) {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return i, `\ufffd`, i + 1
+		case rawSeps:
 		case r == '\u2028':
 			return i, `\u2028`, i + size
 		case r == '\u2029':
@@ -55,13 +65,17 @@ func jsonNextEscape(s string, i int) (plainEnd int, esc string, next int) {
 
 // jsonAppendString appends s as a JSON string.
 func jsonAppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(jsonAppendEscaped(append(dst, '"'), s), '"')
+}
+
+// jsonAppendEscaped appends s escaped for a JSON string, without the quotes.
+func jsonAppendEscaped(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
-		end, esc, next := jsonNextEscape(s, i)
+		end, esc, next := jsonNextEscape(s, i, false)
 		dst = append(append(dst, s[i:end]...), esc...)
 		i = next
 	}
-	return append(dst, '"')
+	return dst
 }
 
 // appendJSONString writes s as a JSON string into a zap buffer.
@@ -72,11 +86,49 @@ func appendJSONString(buf *buffer.Buffer, s string) {
 }
 
 // appendJSONStringBody writes s escaped, without the quotes.
-func appendJSONStringBody(buf *buffer.Buffer, s string) {
+func appendJSONStringBody(buf *buffer.Buffer, s string) { jsonAppendBody(buf, s, false) }
+
+// logAppendString writes s as a JSON string of a log line: U+2028 and U+2029 raw.
+func logAppendString(buf *buffer.Buffer, s string) {
+	buf.AppendByte('"')
+	jsonAppendBody(buf, s, true)
+	buf.AppendByte('"')
+}
+
+// logAppendStringBody is logAppendString without the quotes.
+func logAppendStringBody(buf *buffer.Buffer, s string) { jsonAppendBody(buf, s, true) }
+
+func jsonAppendBody(buf *buffer.Buffer, s string, rawSeps bool) {
 	for i := 0; i < len(s); {
-		end, esc, next := jsonNextEscape(s, i)
+		end, esc, next := jsonNextEscape(s, i, rawSeps)
 		buf.AppendString(s[i:end])
 		buf.AppendString(esc)
 		i = next
 	}
+}
+
+// jsonAppendFloat writes f as Python's float repr does, which is what Powertools for Python writes in
+// logs and metrics: the shortest form that reads back as f, a whole number with ".0" ("12.0", not "12"),
+// exponent notation below 1e-4 and from 1e16 ("1.5e-05", "1e+16"). NaN and the infinities, which JSON
+// cannot hold, are the strings "NaN", "+Inf" and "-Inf", as zap writes them. bits is 32 or 64.
+func jsonAppendFloat(dst []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, `"NaN"`...)
+	case math.IsInf(f, 1):
+		return append(dst, `"+Inf"`...)
+	case math.IsInf(f, -1):
+		return append(dst, `"-Inf"`...)
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.AppendFloat(dst, f, 'e', -1, bits)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, bits)
+	for _, c := range dst[start:] {
+		if c == '.' {
+			return dst
+		}
+	}
+	return append(dst, '.', '0')
 }

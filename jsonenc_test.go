@@ -42,3 +42,22 @@ func FuzzJSONAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestLogAppendString: the log lines' string form is Python's json.dumps(ensure_ascii=False) (checked
+// with python3): \b and \f by their short forms, U+2028 and U+2029 raw; the EMF and X-Ray form escapes
+// the two separators.
+func TestLogAppendString(t *testing.T) {
+	pool := buffer.NewPool()
+	buf := pool.Get()
+	defer buf.Free()
+	in := "q\" b\\ \b\f\n\r\t\x01\x7f \u2028\u2029 é <&>"
+	logAppendString(buf, in)
+	// python3 -c 'import json; print(json.dumps(in, ensure_ascii=False))'
+	want := "\"q\\\" b\\\\ \\b\\f\\n\\r\\t\\u0001\x7f \u2028\u2029 é <&>\""
+	if buf.String() != want {
+		t.Fatalf("got %q, want %q", buf.String(), want)
+	}
+	if got := string(jsonAppendString(nil, "\u2028\u2029\b")); got != `"\u2028\u2029\b"` {
+		t.Fatalf("shared encoder: %s", got)
+	}
+}

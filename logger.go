@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ const CriticalLevel = zapcore.DPanicLevel
 // Timestamp layouts of the log line. The default is the Python edition's; RFC 3339 is an option.
 const (
 	logTimeDefault = "2006-01-02 15:04:05,000-0700"
-	logTimeRFC3339 = "2006-01-02T15:04:05.000Z07:00"
+	logTimeRFC3339 = "2006-01-02T15:04:05.000-07:00" // UTC: +00:00, as Python's isoformat writes it
 )
 
 // Built-in correlation id paths (JMESPath over the event) for WithCorrelationIDPath.
@@ -67,10 +68,13 @@ type logConfig struct {
 	// dedupDisabled mirrors POWERTOOLS_LOG_DEDUPLICATION_DISABLED. It is accepted so configurations shared
 	// with the Python edition load unchanged; Go has no root logger, so there is nothing to deduplicate.
 	dedupDisabled bool
+	stackTrace    bool             // WithLogStackTrace
+	buffer        *logBufferConfig // WithLogBuffer; nil when lines are not buffered
+	pretty        bool             // POWERTOOLS_DEV: indented lines
 }
 
 func logDefaultConfig() logConfig {
-	return logConfig{level: zapcore.InfoLevel, output: os.Stdout}
+	return logConfig{level: zapcore.InfoLevel, output: os.Stdout, stackTrace: true}
 }
 
 func (c *logConfig) readEnv(env *envReader) {
@@ -197,10 +201,20 @@ func WithLogEvent(on bool) Option {
 	return func(c *config) { c.log.logEvent = on }
 }
 
-// WithLogTimestampRFC3339 writes timestamps as RFC 3339 with milliseconds (2021-05-03T11:47:12.494Z)
-// instead of the default 2021-05-03 11:47:12,494+0000. Both are UTC.
+// WithLogTimestampRFC3339 writes timestamps as RFC 3339 with milliseconds (2021-05-03T11:47:12.494+00:00,
+// as the Python edition's use_rfc3339 writes them) instead of the default 2021-05-03 11:47:12,494+0000.
+// Both are UTC.
 func WithLogTimestampRFC3339() Option {
 	return func(c *config) { c.log.rfc3339 = true }
+}
+
+// WithLogStackTrace turns the stack_trace key of ERROR and CRITICAL lines carrying an error on or off: an
+// object with the error's type, value and module and the frames (file, line, function, statement) from
+// the panic's stack for the line a panic produces, or from the logging call site otherwise, as the Python
+// edition's serialize_stacktrace writes it. Go has no source text at run time, so statement is "".
+// Default: true.
+func WithLogStackTrace(on bool) Option {
+	return func(c *config) { c.log.stackTrace = on }
 }
 
 // WithCorrelationIDPath extracts the correlation id of every invocation from the event with a JMESPath
@@ -210,26 +224,58 @@ func WithCorrelationIDPath(expr string) Option {
 	return func(c *config) { c.log.corrPath = expr }
 }
 
-// logSegment is one encoded key of a log line: `"key":value`.
+// logSegment is one encoded key of a log line: `"key":value`. A nil val is a placeholder filled when the
+// line is written (the correlation id).
 type logSegment struct {
-	key string
-	val []byte
+	key  string
+	val  []byte
+	kind logKeyKind // what the line writer does with it, decided once when the segment is made
+}
+
+// logKeyKind marks the keys the line writer treats specially.
+type logKeyKind uint8
+
+const (
+	logKindPlain         logKeyKind = iota
+	logKindCorrelation              // correlation_id: a nil val is the placeholder for the scope's id
+	logKindTrace                    // xray_trace_id: the real trace id wins over a user's
+	logKindException                // exception: a user's wins over the derived one
+	logKindExceptionName            // exception_name: likewise
+	logKindStackTrace               // stack_trace: likewise
+)
+
+func logKindOf(key string) logKeyKind {
+	switch key {
+	case "correlation_id":
+		return logKindCorrelation
+	case "xray_trace_id":
+		return logKindTrace
+	case "exception":
+		return logKindException
+	case "exception_name":
+		return logKindExceptionName
+	case "stack_trace":
+		return logKindStackTrace
+	}
+	return logKindPlain
 }
 
 // logRoot holds what every log line of an App shares: the output, the level, and the static keys encoded
 // once at New.
 type logRoot struct {
-	app      *App
-	out      zapcore.WriteSyncer
-	level    zapcore.Level
-	layout   string
-	clock    zapcore.Clock
-	static   []logSegment // service, sampling_rate
-	function []logSegment // function_name, function_memory_size: the same for every invocation
-	corr     *jmesQuery
-	base     *zap.Logger
-	fields   zapcore.Encoder // encodes user fields, one at a time
-	pool     buffer.Pool
+	app        *App
+	out        zapcore.WriteSyncer
+	level      zapcore.Level
+	layout     string
+	clock      zapcore.Clock
+	static     []logSegment // service, sampling_rate
+	function   []logSegment // function_name, function_memory_size: the same for every invocation
+	corr       *jmesQuery
+	base       *zap.Logger
+	pool       buffer.Pool
+	stackTrace bool
+	pretty     bool
+	buffer     *logBufferConfig // nil: lines are written, never buffered
 }
 
 type logClock struct{ now func() time.Time }
@@ -240,38 +286,38 @@ func (c logClock) NewTicker(d time.Duration) *time.Ticker { return time.NewTicke
 
 func newLogRoot(a *App) *logRoot {
 	cfg := a.cfg.log
-	return newLogRootFor(a, cfg.output, cfg.effectiveLevel(), cfg.rfc3339, a.cfg.service, cfg.sampleRate)
+	r := newLogRootFor(a, cfg.output, cfg.effectiveLevel(), cfg.rfc3339, a.cfg.service, cfg.sampleRate)
+	r.buffer = cfg.buffer
+	return r
 }
 
 func newLogRootFor(a *App, out io.Writer, level zapcore.Level, rfc3339 bool, service string, sampleRate float64) *logRoot {
 	r := &logRoot{
-		app:   a,
-		out:   outputFor(out),
-		level: level,
-		clock: logClock{now: a.now},
-		pool:  buffer.NewPool(),
-		fields: zapcore.NewJSONEncoder(zapcore.EncoderConfig{
-			EncodeTime:     zapcore.RFC3339NanoTimeEncoder,
-			EncodeDuration: zapcore.StringDurationEncoder,
-		}),
-		layout: logTimeDefault,
+		app:        a,
+		out:        outputFor(out),
+		level:      level,
+		clock:      logClock{now: a.now},
+		pool:       buffer.NewPool(),
+		layout:     logTimeDefault,
+		stackTrace: a.cfg.log.stackTrace,
+		pretty:     a.cfg.log.pretty,
 	}
 	if rfc3339 {
 		r.layout = logTimeRFC3339
 	}
 	r.corr = a.cfg.log.corr
-	r.static = r.encode([]zap.Field{zap.String("service", service)})
+	static := []zap.Field{zap.String("service", service)}
 	if sampleRate > 0 {
-		r.static = append(r.static, r.encode([]zap.Field{zap.Float64("sampling_rate", sampleRate)})...)
+		static = append(static, zap.Float64("sampling_rate", sampleRate))
 	}
+	r.static = r.encode(static)
 	var fn []zap.Field
 	if a.functionName != "" {
 		fn = append(fn, zap.String("function_name", a.functionName))
 	}
 	if a.memorySize != "" {
-		if n, err := strconv.Atoi(a.memorySize); err == nil {
-			fn = append(fn, zap.Int("function_memory_size", n))
-		}
+		// As the runtime gives it, a string: what the Python and TypeScript editions write.
+		fn = append(fn, zap.String("function_memory_size", a.memorySize))
 	}
 	r.function = r.encode(fn)
 	r.base = zap.New(&logCore{root: r}, zap.AddCaller(), zap.WithClock(r.clock))
@@ -287,10 +333,22 @@ func newDebugLogger(a *App) *zap.Logger {
 	return newLogRootFor(a, a.cfg.debugOutput, zapcore.DebugLevel, a.cfg.log.rfc3339, a.cfg.service, 0).base
 }
 
-// logStartupFailure writes the error New returned as one ERROR line, for Start and StartFunc.
-func logStartupFailure(out io.Writer, err error) {
-	a := &App{cfg: defaultConfig(), now: time.Now}
-	a.cfg.log.output = out
+// logStartupFailure writes the error New returned as one ERROR line, for Start and StartFunc. The line
+// carries what the options and the environment say (the service name above all) even though they were
+// rejected as a whole: whatever part of them is valid.
+func logStartupFailure(out io.Writer, err error, opts []Option) {
+	cfg, _ := resolveConfig(opts)
+	base := defaultConfig()
+	if strings.TrimSpace(cfg.service) != "" {
+		base.service = cfg.service
+	}
+	base.log.rfc3339 = cfg.log.rfc3339
+	base.log.pretty = cfg.log.pretty
+	base.log.output = out
+	if cfg.customClock {
+		base.clock = cfg.clock
+	}
+	a := &App{cfg: base, now: base.clock}
 	newLogRoot(a).base.WithOptions(zap.AddCallerSkip(1)).Error("powertools: configuration rejected", zap.Error(err))
 }
 
@@ -304,33 +362,130 @@ func (r *logRoot) warnAboutLevel() {
 	}
 }
 
-// encode turns fields into segments, one per key. A Namespace field takes every field after it into its
-// object, so it and the rest become one segment.
+// encode turns fields into segments, one per key, dropping reserved keys and null values. A Namespace
+// field takes every field after it into its object, so it and the rest become one segment.
 func (r *logRoot) encode(fields []zap.Field) []logSegment {
 	segs := make([]logSegment, 0, len(fields))
+	buf := r.pool.Get()
+	defer buf.Free()
 	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		if f.Type == zapcore.SkipType {
+		f := &fields[i]
+		if f.Type == zapcore.SkipType || isReserved(f.Key) {
 			continue
 		}
-		end := i + 1
-		if f.Type == zapcore.NamespaceType {
-			end = len(fields)
+		buf.Reset()
+		wrote, rest := logEncodeField(buf, fields[i:])
+		i += rest
+		if wrote {
+			segs = append(segs, logSegment{key: f.Key, val: append([]byte(nil), buf.Bytes()...), kind: logKindOf(f.Key)})
 		}
-		buf, err := r.fields.EncodeEntry(zapcore.Entry{}, fields[i:end])
-		if err == nil {
-			segs = append(segs, logSegment{key: f.Key, val: trimObject(buf.Bytes())})
-			buf.Free()
-		}
-		i = end - 1
 	}
 	return segs
 }
 
-// trimObject copies the inside of a one-key object line `{"k":v}\n`.
-func trimObject(b []byte) []byte {
-	b = b[:len(b)-1] // newline
-	return append([]byte(nil), b[1:len(b)-1]...)
+// logIndexAt is how many keys a scope holds before AppendKeys looks them up in a map instead of a scan.
+const logIndexAt = 16
+
+// logKeys is one scope's appended keys and correlation id: the invocation's, or a batch record's.
+// AppendKeys replaces a key in its place, so the keys keep the order they were first appended in. Lines
+// read a snapshot, rebuilt on the first line after a change: appending k keys costs O(k), however many
+// the scope holds, and a line costs no lock.
+type logKeys struct {
+	mu     sync.Mutex
+	segs   []logSegment
+	index  map[string]int // key -> position in segs, once there are more than logIndexAt keys
+	dirty  atomic.Bool    // segs changed since snap was taken
+	snap   atomic.Pointer[[]logSegment]
+	corrID atomic.Pointer[string]
+}
+
+func (k *logKeys) append(segs []logSegment) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, s := range segs {
+		if i := k.find(s.key); i >= 0 {
+			k.segs[i] = s
+			continue
+		}
+		k.segs = append(k.segs, s)
+		switch {
+		case k.index != nil:
+			k.index[s.key] = len(k.segs) - 1
+		case len(k.segs) > logIndexAt:
+			k.reindex()
+		}
+	}
+	k.changed()
+}
+
+func (k *logKeys) remove(keys []string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.segs) == 0 {
+		return
+	}
+	drop := make(map[string]struct{}, len(keys))
+	for _, key := range keys {
+		drop[key] = struct{}{}
+	}
+	kept := k.segs[:0:0]
+	for _, s := range k.segs {
+		if _, ok := drop[s.key]; !ok {
+			kept = append(kept, s)
+		}
+	}
+	k.segs = kept
+	if k.index != nil {
+		k.reindex()
+	}
+	k.changed()
+}
+
+func (k *logKeys) find(key string) int {
+	if k.index != nil {
+		if i, ok := k.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range k.segs {
+		if k.segs[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func (k *logKeys) reindex() {
+	k.index = make(map[string]int, len(k.segs))
+	for i, s := range k.segs {
+		k.index[s.key] = i
+	}
+}
+
+// changed drops the snapshot; the caller holds mu.
+func (k *logKeys) changed() {
+	k.snap.Store(nil)
+	k.dirty.Store(true)
+}
+
+// view returns the keys as the next line sees them.
+func (k *logKeys) view() []logSegment {
+	if p := k.snap.Load(); p != nil {
+		return *p
+	}
+	if !k.dirty.Load() {
+		return nil
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if p := k.snap.Load(); p != nil {
+		return *p
+	}
+	snap := append([]logSegment(nil), k.segs...)
+	k.snap.Store(&snap)
+	k.dirty.Store(false)
+	return snap
 }
 
 // logState is the logger's part of the invocation state.
@@ -339,10 +494,10 @@ type logState struct {
 	logger    *zap.Logger
 	slogger   atomic.Pointer[slog.Logger]
 	sampled   bool
-	appended  atomic.Pointer[[]logSegment]
-	corrID    atomic.Pointer[string]
-	keysMu    sync.Mutex // serializes AppendKeys and RemoveKeys
+	keys      logKeys
 	invFields []logSegment
+	logBuf    atomic.Pointer[logBuffer]        // WithLogBuffer: the lines kept back, created by the first one
+	outErr    atomic.Pointer[outputPanicError] // the first panic of the log writer, returned by the invocation
 }
 
 // beforeInvoke makes the per-invocation decisions (sampling, correlation id) and reports whether the event
@@ -354,13 +509,13 @@ func (r *logRoot) beforeInvoke(inv *invocation, payload []byte) bool {
 	}
 	if r.corr != nil {
 		if id, ok := r.corr.searchString(payload); ok {
-			inv.corrID.Store(&id)
+			inv.keys.corrID.Store(&id)
 		}
 	}
 	return cfg.logEvent
 }
 
-// logger returns the invocation's logger, built on first use: invocations that never log pay nothing.
+// zapLogger returns the invocation's logger, built on first use: invocations that never log pay nothing.
 func (inv *invocation) zapLogger() *zap.Logger {
 	inv.logOnce.Do(func() {
 		r := inv.app.log
@@ -385,14 +540,58 @@ func (inv *invocation) zapLogger() *zap.Logger {
 	return inv.logger
 }
 
-func (inv *invocation) logEvent(payload []byte) {
-	inv.zapLogger().Info("", zap.ByteString(logRawMessageKey, payload))
+// logEvent logs the event as the message, located at the handler.
+func (inv *invocation) logEvent(payload []byte, loc zapcore.EntryCaller) {
+	logAt(inv.zapLogger(), zapcore.InfoLevel, loc, "", zap.ByteString(logRawMessageKey, payload))
+}
+
+// logAt logs one line with the given location instead of the caller's: the library's own lines about
+// user code (a failed record, a panic, the event) point at that code.
+func logAt(l *zap.Logger, lvl zapcore.Level, loc zapcore.EntryCaller, msg string, fields ...zap.Field) {
+	if ce := l.Check(lvl, msg); ce != nil {
+		if loc.Defined {
+			ce.Caller = loc
+		}
+		ce.Write(fields...)
+	}
+}
+
+// logFuncLocation is the location of a function's first line, for lines about a function that returned
+// (a handler, a record function): "name:line".
+func logFuncLocation(fn any) zapcore.EntryCaller {
+	v := reflect.ValueOf(fn)
+	if !v.IsValid() {
+		return zapcore.EntryCaller{}
+	}
+	if v.Kind() != reflect.Func {
+		m, ok := v.Type().MethodByName("Invoke")
+		if !ok {
+			return zapcore.EntryCaller{}
+		}
+		v = m.Func
+	}
+	if v.IsNil() {
+		return zapcore.EntryCaller{}
+	}
+	f := runtime.FuncForPC(v.Pointer())
+	if f == nil {
+		return zapcore.EntryCaller{}
+	}
+	file, line := f.FileLine(f.Entry())
+	return zapcore.EntryCaller{Defined: true, PC: f.Entry(), File: file, Line: line, Function: f.Name()}
 }
 
 // Logger returns the invocation's logger: its lines carry the Lambda context keys, the service, the
-// correlation id, the X-Ray trace id and the keys appended with AppendKeys. Outside a wrapped handler it
-// returns a no-op logger (use App.Logger for init-time logs), never nil.
+// correlation id, the X-Ray trace id and the keys appended with AppendKeys (inside a batch record
+// function, the record's keys over the invocation's). Outside a wrapped handler it returns a no-op logger
+// (use App.Logger for init-time logs), never nil.
 func Logger(ctx context.Context) *zap.Logger {
+	if inv, ok := ctx.(*invocation); ok {
+		return inv.zapLogger()
+	}
+	if s := logScopeFrom(ctx); s != nil {
+		return s.zapLogger()
+	}
 	if inv := invocationFrom(ctx); inv != nil {
 		return inv.zapLogger()
 	}
@@ -408,12 +607,22 @@ func Slog(ctx context.Context) *slog.Logger {
 	if inv == nil {
 		return nopSlog
 	}
-	if l := inv.slogger.Load(); l != nil {
-		return l
+	holder := &inv.slogger
+	var core zapcore.Core
+	if s := logScopeFrom(ctx); s != nil {
+		holder = &s.slogger
+		if l := holder.Load(); l != nil {
+			return l
+		}
+		core = s.zapLogger().Core()
+	} else {
+		if l := holder.Load(); l != nil {
+			return l
+		}
+		core = inv.zapLogger().Core()
 	}
-	l := inv.app.log.slog(inv.zapLogger().Core())
-	inv.slogger.CompareAndSwap(nil, l)
-	return inv.slogger.Load()
+	holder.CompareAndSwap(nil, inv.app.log.slog(core))
+	return holder.Load()
 }
 
 var nopSlog = slog.New(slog.DiscardHandler)
@@ -455,102 +664,154 @@ func (c *logRestampCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	return c.Core.Write(ent, fields)
 }
 
-// AppendKeys adds fields to every line the invocation logs from now on, through any logger derived from
-// Logger(ctx), before or after the call. A key appended again replaces its value. The keys vanish with the
-// invocation. Outside a wrapped handler it does nothing.
-func AppendKeys(ctx context.Context, fields ...zap.Field) {
-	inv := invocationFrom(ctx)
-	if inv == nil || len(fields) == 0 {
-		return
-	}
-	segs := inv.app.log.encode(fields)
-	inv.keysMu.Lock()
-	defer inv.keysMu.Unlock()
-	var next []logSegment
-	if cur := inv.appended.Load(); cur != nil {
-		for _, s := range *cur {
-			if !hasKey(segs, s.key) {
-				next = append(next, s)
-			}
-		}
-	}
-	next = append(next, segs...)
-	inv.appended.Store(&next)
+// logScopeKey finds a batch record's scope in a context.
+type logScopeKey struct{}
+
+// logScope is a batch record's layer of appended keys and correlation id over the invocation's: the
+// record's lines carry both, and the record's keys end with the record.
+type logScope struct {
+	context.Context
+	inv     *invocation
+	parent  *logScope // the enclosing record's scope, for a batch processed inside a record function
+	keys    logKeys
+	logOnce sync.Once
+	logger  *zap.Logger
+	slogger atomic.Pointer[slog.Logger]
 }
 
-// RemoveKeys removes keys added with AppendKeys for the rest of the invocation.
-func RemoveKeys(ctx context.Context, keys ...string) {
+// logInitScope makes s (zero, allocated by the caller) the scope of a context whose appended keys and
+// correlation id start empty and end with it, layered over those of ctx. Outside a wrapped handler it
+// returns ctx.
+func logInitScope(s *logScope, ctx context.Context) context.Context {
 	inv := invocationFrom(ctx)
-	if inv == nil || len(keys) == 0 {
+	if inv == nil {
+		return ctx
+	}
+	s.Context, s.inv, s.parent = ctx, inv, logScopeFrom(ctx)
+	return s
+}
+
+func (s *logScope) Value(key any) any {
+	if key == (logScopeKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+func logScopeFrom(ctx context.Context) *logScope {
+	if ctx == nil {
+		return nil
+	}
+	if s, ok := ctx.(*logScope); ok {
+		return s
+	}
+	if _, ok := ctx.(*invocation); ok {
+		return nil
+	}
+	s, _ := ctx.Value(logScopeKey{}).(*logScope)
+	return s
+}
+
+func (s *logScope) zapLogger() *zap.Logger {
+	s.logOnce.Do(func() {
+		s.logger = s.inv.zapLogger().WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core {
+			return &logCore{root: s.inv.app.log, inv: s.inv, scope: s}
+		}))
+	})
+	return s.logger
+}
+
+// logKeysFor returns the keys AppendKeys, RemoveKeys and SetCorrelationID change for ctx: the innermost
+// batch record's, or the invocation's.
+func logKeysFor(ctx context.Context) *logKeys {
+	if inv, ok := ctx.(*invocation); ok {
+		return &inv.keys
+	}
+	if s := logScopeFrom(ctx); s != nil {
+		return &s.keys
+	}
+	if inv := invocationFrom(ctx); inv != nil {
+		return &inv.keys
+	}
+	return nil
+}
+
+// AppendKeys adds fields to every line the invocation logs from now on, through any logger derived from
+// Logger(ctx), before or after the call. A key appended again replaces its value and keeps its place, as
+// in the Python edition; a null value is dropped. Inside a batch record function the keys belong to that
+// record: they are on its lines only and end with it. The keys vanish with the invocation. Outside a
+// wrapped handler it does nothing.
+func AppendKeys(ctx context.Context, fields ...zap.Field) {
+	if len(fields) == 0 {
 		return
 	}
-	inv.keysMu.Lock()
-	defer inv.keysMu.Unlock()
-	cur := inv.appended.Load()
-	if cur == nil {
+	k := logKeysFor(ctx)
+	if k == nil {
 		return
 	}
-	var next []logSegment
-	for _, s := range *cur {
-		if !containsString(keys, s.key) {
-			next = append(next, s)
-		}
+	k.append(invocationFrom(ctx).app.log.encode(fields))
+}
+
+// RemoveKeys removes keys added with AppendKeys (in a batch record function, the record's) for the rest
+// of the invocation.
+func RemoveKeys(ctx context.Context, keys ...string) {
+	if len(keys) == 0 {
+		return
 	}
-	inv.appended.Store(&next)
+	if k := logKeysFor(ctx); k != nil {
+		k.remove(keys)
+	}
 }
 
 // SetCorrelationID sets the correlation id the invocation's lines carry, replacing one extracted with
-// WithCorrelationIDPath. Outside a wrapped handler it does nothing.
+// WithCorrelationIDPath; in a batch record function, the record's lines only. Outside a wrapped handler
+// it does nothing.
 func SetCorrelationID(ctx context.Context, id string) {
-	if inv := invocationFrom(ctx); inv != nil {
-		inv.corrID.Store(&id)
+	if k := logKeysFor(ctx); k != nil {
+		k.corrID.Store(&id)
 	}
 }
 
-// CorrelationID returns the invocation's correlation id, or "" when it has none.
+// CorrelationID returns the correlation id of ctx's lines (the batch record's, else the invocation's), or
+// "" when it has none.
 func CorrelationID(ctx context.Context) string {
+	for s := logScopeFrom(ctx); s != nil; s = s.parent {
+		if id := s.keys.corrID.Load(); id != nil {
+			return *id
+		}
+	}
 	if inv := invocationFrom(ctx); inv != nil {
-		if id := inv.corrID.Load(); id != nil {
+		if id := inv.keys.corrID.Load(); id != nil {
 			return *id
 		}
 	}
 	return ""
 }
 
-func hasKey(segs []logSegment, key string) bool {
-	for _, s := range segs {
-		if s.key == key {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// logCore is the zapcore.Core writing the Powertools line. inv is nil for the App's base logger.
+// logCore is the zapcore.Core writing the Powertools line. inv is nil for the App's base logger; scope is
+// set for a batch record's logger.
 type logCore struct {
-	root *logRoot
-	inv  *invocation
-	with []logSegment // fields added with With on this core
+	root  *logRoot
+	inv   *invocation
+	scope *logScope
+	with  []logSegment // fields added with With on this core
 }
 
 func (c *logCore) Enabled(l zapcore.Level) bool {
-	return l >= c.root.level || (c.inv != nil && c.inv.sampled)
+	if l >= c.root.level {
+		return true
+	}
+	if c.inv == nil {
+		return false
+	}
+	return c.inv.sampled || (c.root.buffer != nil && l <= c.root.buffer.atLevel)
 }
 
 func (c *logCore) With(fields []zap.Field) zapcore.Core {
 	segs := c.root.encode(fields)
 	with := make([]logSegment, 0, len(c.with)+len(segs))
 	with = append(append(with, c.with...), segs...)
-	return &logCore{root: c.root, inv: c.inv, with: with}
+	return &logCore{root: c.root, inv: c.inv, scope: c.scope, with: with}
 }
 
 func (c *logCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
@@ -571,9 +832,16 @@ func isReserved(key string) bool {
 	return false
 }
 
-// Write encodes one line: the four fixed keys, then static, invocation, appended, With and per-call keys
-// (a later value of a key replacing an earlier one in the earlier one's place), then the exception and
-// the trace id. The line reaches the output in one Write.
+// logDirectKey marks the library's own lines about the buffer: they are written, never buffered.
+const logDirectKey = "\x00powertools.direct"
+
+// logDedupScanAt is how many segments a line holds before its duplicate keys are found with a map.
+const logDedupScanAt = 32
+
+// Write encodes one line: the four fixed keys, then static, invocation, appended (the invocation's, then
+// the batch record's), With and per-call keys, each key once (a later value replacing an earlier one in
+// the earlier one's place), then exception, exception_name, stack_trace and xray_trace_id. The line
+// reaches the output in one Write, or the invocation's buffer.
 func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	r := c.root
 	buf := r.pool.Get()
@@ -581,29 +849,42 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 
 	var onStack [logSegmentsOnStack]logSegment
 	segs := append(onStack[:0], r.static...)
-	var rawMessage []byte
-	var exc error
+	var corr *string
 	if inv := c.inv; inv != nil {
 		segs = append(segs, inv.invFields...)
-		if id := inv.corrID.Load(); id != nil {
-			segs = append(segs, logSegment{key: "correlation_id", val: nil})
+		corr = inv.keys.corrID.Load()
+		for s := c.scope; s != nil; s = s.parent {
+			if id := s.keys.corrID.Load(); id != nil {
+				corr = id
+				break
+			}
 		}
-		if keys := inv.appended.Load(); keys != nil {
-			segs = appendUserSegments(segs, *keys)
+		if corr != nil {
+			segs = append(segs, logSegment{key: "correlation_id", kind: logKindCorrelation})
+		}
+		segs = append(segs, inv.keys.view()...)
+		if c.scope != nil {
+			segs = c.scope.appendKeys(segs)
 		}
 	} else {
 		segs = append(segs, r.function...)
 	}
-	segs = appendUserSegments(segs, c.with)
+	segs = append(segs, c.with...)
 
 	// Per-call fields are encoded into one scratch buffer; segments point into it.
 	scratch := r.pool.Get()
 	defer scratch.Free()
+	var rawMessage []byte
+	var exc error
+	direct := false
 	for i := 0; i < len(fields); i++ {
 		f := &fields[i]
 		switch {
 		case f.Key == logRawMessageKey:
 			rawMessage, _ = f.Interface.([]byte)
+			continue
+		case f.Key == logDirectKey:
+			direct = true
 			continue
 		case f.Type == zapcore.ErrorType && f.Key == "error":
 			exc, _ = f.Interface.(error)
@@ -613,20 +894,13 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		}
 		start := scratch.Len()
 		if !logAppendScalar(scratch, f) {
-			end := i + 1
-			if f.Type == zapcore.NamespaceType {
-				end = len(fields)
-			}
-			enc, err := r.fields.EncodeEntry(zapcore.Entry{}, fields[i:end])
-			if err != nil {
+			wrote, rest := logEncodeField(scratch, fields[i:])
+			i += rest
+			if !wrote {
 				continue
 			}
-			b := enc.Bytes()
-			scratch.Write(b[1 : len(b)-2])
-			enc.Free()
-			i = end - 1
 		}
-		segs = append(segs, logSegment{key: f.Key, val: scratch.Bytes()[start:scratch.Len():scratch.Len()]})
+		segs = append(segs, logSegment{key: f.Key, val: scratch.Bytes()[start:scratch.Len():scratch.Len()], kind: logKindOf(f.Key)})
 	}
 	// When scratch grows, earlier segments keep pointing into its previous array, which append never
 	// writes again: they stay valid until scratch is freed after the Write.
@@ -639,91 +913,119 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	if rawMessage != nil {
 		appendRawJSON(buf, rawMessage)
 	} else {
-		appendJSONString(buf, ent.Message)
+		logAppendString(buf, ent.Message)
 	}
 	buf.AppendString(`,"timestamp":"`)
 	buf.AppendTime(ent.Time.UTC(), r.layout)
 	buf.AppendByte('"')
+
+	root := ""
+	if c.inv != nil {
+		root = traceRoot(c.inv.trace)
+	}
+	var w logLineKeys
+	var last map[string]int // long lines: the last position of each key
+	if len(segs) > logDedupScanAt {
+		last = logLastIndex(segs)
+	}
 	for i := range segs {
-		if seenBefore(segs, i) {
+		s, ok := logPick(segs, i, last)
+		if !ok {
 			continue
 		}
-		s := latest(segs, i)
 		buf.AppendByte(',')
-		if s.key == "correlation_id" && s.val == nil {
-			buf.AppendString(`"correlation_id":`)
-			appendJSONString(buf, *c.inv.corrID.Load())
-			continue
+		switch s.kind {
+		case logKindCorrelation:
+			if s.val == nil {
+				buf.AppendString(`"correlation_id":`)
+				logAppendString(buf, *corr)
+				continue
+			}
+		case logKindTrace:
+			// The real trace id wins over a user's key of the same name, in the user key's place.
+			w.trace = true
+			if root != "" {
+				buf.AppendString(`"xray_trace_id":`)
+				logAppendString(buf, root)
+				continue
+			}
+		case logKindException:
+			w.exception = true
+		case logKindExceptionName:
+			w.exceptionName = true
+		case logKindStackTrace:
+			w.stackTrace = true
 		}
 		buf.Write(s.val)
 	}
 	if exc != nil {
-		buf.AppendString(`,"exception":`)
-		appendJSONString(buf, exc.Error())
-		buf.AppendString(`,"exception_name":`)
-		appendJSONString(buf, errorTypeName(exc))
-	}
-	if c.inv != nil {
-		if root := traceRoot(c.inv.trace); root != "" {
-			buf.AppendString(`,"xray_trace_id":`)
-			appendJSONString(buf, root)
+		// The user's own exception and exception_name win over the ones derived from the error.
+		if !w.exception {
+			buf.AppendString(`,"exception":`)
+			logAppendString(buf, logErrorText(exc))
 		}
+		if !w.exceptionName {
+			buf.AppendString(`,"exception_name":`)
+			logAppendString(buf, logExceptionName(exc))
+		}
+		if r.stackTrace && !w.stackTrace && ent.Level >= zapcore.ErrorLevel {
+			buf.AppendString(`,"stack_trace":`)
+			logAppendStackTrace(buf, exc, ent.Caller)
+		}
+	}
+	if root != "" && !w.trace {
+		buf.AppendString(`,"xray_trace_id":`)
+		logAppendString(buf, root)
 	}
 	buf.AppendString("}\n")
-	_, err := r.out.Write(buf.Bytes())
-	return err
+	return c.deliver(ent.Level, buf, direct)
 }
 
-// logAppendScalar encodes the common field types directly, as zap's JSON encoder would, skipping the
-// encoder round trip; it reports false for every other type.
-func logAppendScalar(buf *buffer.Buffer, f *zap.Field) bool {
-	switch f.Type {
-	case zapcore.StringType, zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type,
-		zapcore.BoolType, zapcore.Float64Type:
-	default:
-		return false
+// logLineKeys records which keys the library derives were already written from user fields.
+type logLineKeys struct{ exception, exceptionName, stackTrace, trace bool }
+
+// appendKeys appends the scope's keys, the outermost scope's first.
+func (s *logScope) appendKeys(segs []logSegment) []logSegment {
+	if s.parent != nil {
+		segs = s.parent.appendKeys(segs)
 	}
-	appendJSONString(buf, f.Key)
-	buf.AppendByte(':')
-	switch f.Type {
-	case zapcore.StringType:
-		appendJSONString(buf, f.String)
-	case zapcore.BoolType:
-		buf.AppendBool(f.Integer == 1)
-	case zapcore.Float64Type:
-		logAppendFloat(buf, math.Float64frombits(uint64(f.Integer)))
-	default:
-		buf.AppendInt(f.Integer)
-	}
-	return true
+	return append(segs, s.keys.view()...)
 }
 
-// logAppendFloat writes a float as zap does: NaN and infinities as strings, since JSON has no such numbers.
-func logAppendFloat(buf *buffer.Buffer, v float64) {
-	switch {
-	case math.IsNaN(v):
-		buf.AppendString(`"NaN"`)
-	case math.IsInf(v, 1):
-		buf.AppendString(`"+Inf"`)
-	case math.IsInf(v, -1):
-		buf.AppendString(`"-Inf"`)
-	default:
-		buf.AppendFloat(v, 64)
+// logPick decides what position i of a line writes: each key once, where it first appears, with the
+// last value given for it; ok is false for a later occurrence. Short lines scan (last is nil), long ones
+// look up the map logLastIndex built, so a line costs linear time in its keys.
+func logPick(segs []logSegment, i int, last map[string]int) (s logSegment, ok bool) {
+	if last != nil {
+		j := last[segs[i].key]
+		if j < 0 {
+			return s, false
+		}
+		last[segs[i].key] = -1
+		return segs[j], true
 	}
-}
-
-// appendUserSegments appends user-supplied segments, dropping reserved keys.
-func appendUserSegments(segs, user []logSegment) []logSegment {
-	for _, s := range user {
-		if !isReserved(s.key) {
-			segs = append(segs, s)
+	if logSeenBefore(segs, i) {
+		return s, false
+	}
+	s = segs[i]
+	for j := i + 1; j < len(segs); j++ {
+		if segs[j].key == s.key {
+			s = segs[j]
 		}
 	}
-	return segs
+	return s, true
 }
 
-// seenBefore reports whether segs[i]'s key appeared earlier in the line.
-func seenBefore(segs []logSegment, i int) bool {
+func logLastIndex(segs []logSegment) map[string]int {
+	last := make(map[string]int, len(segs))
+	for i := range segs {
+		last[segs[i].key] = i
+	}
+	return last
+}
+
+// logSeenBefore reports whether segs[i]'s key appeared earlier in the line.
+func logSeenBefore(segs []logSegment, i int) bool {
 	for j := 0; j < i; j++ {
 		if segs[j].key == segs[i].key {
 			return true
@@ -732,20 +1034,97 @@ func seenBefore(segs []logSegment, i int) bool {
 	return false
 }
 
-// latest returns the last segment with segs[i]'s key: a later value replaces an earlier one.
-func latest(segs []logSegment, i int) logSegment {
-	s := segs[i]
-	for j := i + 1; j < len(segs); j++ {
-		if segs[j].key == s.key {
-			s = segs[j]
+// deliver writes an encoded line, pretty-printed in development mode, or keeps it in the invocation's
+// buffer. A panic of the writer is remembered by the invocation, which returns it as its error.
+func (c *logCore) deliver(lvl zapcore.Level, buf *buffer.Buffer, direct bool) error {
+	r := c.root
+	line := buf.Bytes()
+	if r.pretty {
+		line = logIndent(line)
+	}
+	if b := r.buffer; b != nil && c.inv != nil && !c.inv.sampled && !direct {
+		if lvl <= b.atLevel {
+			return c.inv.bufferLine(line)
+		}
+		if lvl >= zapcore.ErrorLevel && b.flushOnError {
+			c.inv.flushLogBuffer()
 		}
 	}
-	return s
+	return c.write(line)
 }
 
-// errorTypeName is the exception_name of err: its Go type, looking through the wrappers fmt.Errorf and
-// errors.Join make, which say nothing about what failed ("*fmt.wrapError"), down to the first error of a
-// meaningful type. An error that is only wrappers and strings keeps its own type.
+func (c *logCore) write(line []byte) error {
+	_, err := c.root.out.Write(line)
+	if err != nil && c.inv != nil {
+		var pe *outputPanicError
+		if errors.As(err, &pe) {
+			c.inv.outErr.CompareAndSwap(nil, pe)
+		}
+	}
+	return err
+}
+
+// logIndent is a line indented for reading in a terminal (POWERTOOLS_DEV), four spaces as the Python
+// edition's dev mode writes it.
+func logIndent(line []byte) []byte {
+	var b bytes.Buffer
+	if err := json.Indent(&b, bytes.TrimSuffix(line, []byte("\n")), "", "    "); err != nil {
+		return line
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// logAppendScalar encodes the common field types directly, skipping the encoder; it reports false for
+// every other type.
+func logAppendScalar(buf *buffer.Buffer, f *zap.Field) bool {
+	switch f.Type {
+	case zapcore.StringType, zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type,
+		zapcore.BoolType, zapcore.Float64Type:
+	default:
+		return false
+	}
+	logAppendString(buf, f.Key)
+	buf.AppendByte(':')
+	switch f.Type {
+	case zapcore.StringType:
+		logAppendString(buf, f.String)
+	case zapcore.BoolType:
+		buf.AppendBool(f.Integer == 1)
+	case zapcore.Float64Type:
+		var tmp [32]byte
+		buf.Write(jsonAppendFloat(tmp[:0], math.Float64frombits(uint64(f.Integer)), 64))
+	default:
+		buf.AppendInt(f.Integer)
+	}
+	return true
+}
+
+// logErrorText is err.Error(), guarded: an Error method that panics gives a text saying so.
+func logErrorText(err error) (s string) {
+	defer func() {
+		if v := recover(); v != nil {
+			s = "(" + reflect.TypeOf(err).String() + " whose Error method panicked)"
+		}
+	}()
+	return err.Error()
+}
+
+// logExceptionName is the exception_name of err: its Go type, looking through the wrappers fmt.Errorf
+// and errors.Join make, which say nothing about what failed ("*fmt.wrapError"), down to the first error
+// of a meaningful type ("*fs.PathError"). An error made only of wrappers and plain texts (errors.New,
+// fmt.Errorf without %w of a typed error) is "error", Go's name for any error, as a plain Exception is
+// "Exception" in Python.
+func logExceptionName(err error) string {
+	if e := logMeaningfulError(err); e != nil {
+		return reflect.TypeOf(e).String()
+	}
+	return "error"
+}
+
+// errorTypeName is the Go type of err, looking through fmt.Errorf's and errors.Join's wrappers down to
+// the first error of a meaningful type; an error that is only wrappers and strings keeps its own type.
+// The tracer names each error of a chain with it.
 func errorTypeName(err error) string {
 	name := reflect.TypeOf(err).String()
 	for e, depth := err, 0; e != nil && depth < 16; depth++ {
@@ -756,6 +1135,46 @@ func errorTypeName(err error) string {
 		e = errors.Unwrap(e)
 	}
 	return name
+}
+
+// logMeaningfulError is the first error in err's tree (depth first, bounded) whose type is not one of the
+// standard library's anonymous wrappers, or nil.
+func logMeaningfulError(err error) error {
+	for depth := 0; err != nil && depth < 16; depth++ {
+		if !isPlainWrapper(reflect.TypeOf(err).String()) {
+			return err
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			errs := u.Unwrap()
+			if len(errs) == 0 {
+				return nil
+			}
+			err = errs[0]
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// errorModule is the stack_trace module of err: the package path of its type, "builtin" for a plain
+// error (Go documents the error type in package builtin, as Python's Exception is in builtins).
+func errorModule(err error) string {
+	e := logMeaningfulError(err)
+	if e == nil {
+		return "builtin"
+	}
+	t := reflect.TypeOf(e)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if p := t.PkgPath(); p != "" {
+		return p
+	}
+	return "builtin"
 }
 
 // isPlainWrapper reports the standard library's anonymous error types.
@@ -772,7 +1191,7 @@ func appendLocation(buf *buffer.Buffer, caller zapcore.EntryCaller) {
 	if !caller.Defined {
 		return
 	}
-	appendJSONStringBody(buf, shortFuncName(caller.Function))
+	logAppendStringBody(buf, shortFuncName(caller.Function))
 	buf.AppendByte(':')
 	buf.AppendInt(int64(caller.Line))
 }
@@ -784,5 +1203,5 @@ func appendRawJSON(buf *buffer.Buffer, raw []byte) {
 		buf.Write(compact.Bytes())
 		return
 	}
-	appendJSONString(buf, string(raw))
+	logAppendString(buf, string(raw))
 }

@@ -40,13 +40,18 @@ func mergeEnv(extra map[string]string) map[string]string {
 	return env
 }
 
-var locationRE = regexp.MustCompile(`"location":"([^"]*)"`)
+var (
+	locationRE = regexp.MustCompile(`"location":"([^"]*)"`)
+	frameRE    = regexp.MustCompile(`"file":"([^"]*/)?([^"/]*)","line":[0-9]+`)
+)
 
 // normalizeLocations checks every location is function:line and replaces it with a stable placeholder,
-// so goldens do not change when a test file's lines move.
+// so goldens do not change when a test file's lines move; stack_trace frames keep their file's base
+// name, their line becomes 0.
 func normalizeLocations(t *testing.T, out string) string {
 	t.Helper()
 	valid := regexp.MustCompile(`^[A-Za-z0-9_.()*\[\]]+:[0-9]+$`)
+	out = frameRE.ReplaceAllString(out, `"file":"$2","line":0`)
 	return locationRE.ReplaceAllStringFunc(out, func(m string) string {
 		loc := locationRE.FindStringSubmatch(m)[1]
 		if !valid.MatchString(loc) {
@@ -417,4 +422,187 @@ func perByteUTF8(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// floatObject is a zap.ObjectMarshaler with a whole float and an int.
+type floatObject struct{}
+
+func (floatObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddFloat64("v", 7)
+	enc.AddInt("n", 7)
+	return nil
+}
+
+var framesRE = regexp.MustCompile(`"frames":\[[^\]]*\]`)
+
+// TestLoggerPythonDialect: one golden per point of the Python dialect, whose expected bytes are written
+// by testdata/logger/python/generate.py the way Powertools for Python v3 writes them (its formatter's
+// algorithm and json.dumps). Locations and stack_trace frames are normalized (TestLoggerStackTraceFrames
+// checks the frames).
+func TestLoggerPythonDialect(t *testing.T) {
+	_, pathErr := os.Open("/nonexistent/powertools")
+	require.Error(t, pathErr)
+	traced := withTrace(lambdaCtx("req-1"), "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+	tests := []struct {
+		name string
+		env  map[string]string
+		opts []powertools.Option
+		ctx  context.Context
+		log  func(ctx context.Context)
+	}{
+		{name: "duplicate-keys", opts: []powertools.Option{powertools.WithLogSampleRate(1)}, ctx: traced, log: func(ctx context.Context) {
+			powertools.AppendKeys(ctx, zap.String("xray_trace_id", "user-trace"), zap.Float64("sampling_rate", 0.5), zap.Bool("cold_start", false))
+			powertools.Logger(ctx).Error("failed", zap.String("exception", "mine"), zap.Error(errors.New("boom")))
+		}},
+		{name: "reappend", log: func(ctx context.Context) {
+			powertools.AppendKeys(ctx, zap.Int("a", 1))
+			powertools.AppendKeys(ctx, zap.Int("b", 2))
+			powertools.AppendKeys(ctx, zap.Int("a", 3))
+			powertools.Logger(ctx).Info("keys")
+		}},
+		{name: "floats", log: func(ctx context.Context) {
+			powertools.AppendKeys(ctx, zap.Float64("appended", 5))
+			powertools.Logger(ctx).Info("floats", zap.Float64("whole", 12), zap.Int("int", 12), zap.Float64("frac", 0.1),
+				zap.Float64("big", 1e16), zap.Float64("small", 1.5e-7), zap.Float32("f32", 2), zap.Float64s("list", []float64{1, 2.5}),
+				zap.Any("obj", map[string]any{"f": 1.0, "i": 1, "nested": []any{3.0, 4}}), zap.Object("marshaled", floatObject{}),
+				zap.Float64("negzero", math.Copysign(0, -1)))
+		}},
+		{name: "nulls", log: func(ctx context.Context) {
+			powertools.AppendKeys(ctx, zap.Any("gone", nil))
+			powertools.Logger(ctx).Info("nulls", zap.Any("nil", nil), zap.Stringp("nilptr", nil),
+				zap.Any("nested", map[string]any{"inner": nil}), zap.Any("list", []any{nil, 1}), zap.String("kept", "v"),
+				zap.NamedError("nilerr", nil))
+		}},
+		{name: "exception-name", log: func(ctx context.Context) {
+			powertools.Logger(ctx).Error("load failed", zap.Error(fmt.Errorf("load: %w", pathErr)))
+		}},
+		{name: "stack-trace-off", opts: []powertools.Option{powertools.WithLogStackTrace(false)}, log: func(ctx context.Context) {
+			powertools.Logger(ctx).Error("load failed", zap.Error(pathErr))
+		}},
+		{name: "escaping", log: func(ctx context.Context) {
+			powertools.Logger(ctx).Info("b\bf\fls\u2028ps\u2029é<&>\x01\x7f", zap.String("k\b", "v\f\u2028"))
+		}},
+		{name: "sampling-after-service", env: map[string]string{"POWERTOOLS_LOGGER_SAMPLE_RATE": "1"}, log: func(ctx context.Context) {
+			powertools.AppendKeys(ctx, zap.String("order", "o-1"))
+			powertools.Logger(ctx).Info("sampled")
+		}},
+		{name: "rfc3339", opts: []powertools.Option{powertools.WithLogTimestampRFC3339()}, log: func(ctx context.Context) {
+			powertools.Logger(ctx).Info("rfc")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out syncBuffer
+			opts := append([]powertools.Option{powertools.WithLogOutput(&out), powertools.WithClock(fixedClock)}, tt.opts...)
+			app := newApp(t, mergeEnv(tt.env), opts...)
+			ctx := tt.ctx
+			if ctx == nil {
+				ctx = lambdaCtx("req-1")
+			}
+			_, err := app.Wrap(func(ctx context.Context) error { tt.log(ctx); return nil }).Invoke(ctx, []byte(`{}`))
+			require.NoError(t, err)
+			lines(t, out.String())
+			got := framesRE.ReplaceAllString(normalizeLocations(t, out.String()), `"frames":["FRAMES"]`)
+			want, err := os.ReadFile(filepath.Join("testdata", "logger", "python", tt.name+".golden"))
+			require.NoError(t, err, "python3 testdata/logger/python/generate.py writes it")
+			assert.Equal(t, string(want), got)
+		})
+	}
+}
+
+// TestStartupFailureKeepsTheService: the configuration-error line carries the service the options and
+// the environment give, whatever else failed.
+func TestStartupFailureKeepsTheService(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []powertools.Option
+		want string
+	}{
+		{"option", []powertools.Option{powertools.WithService("api"), powertools.WithEnv(map[string]string{"POWERTOOLS_LOG_LEVEL": "LOUD"})}, "api"},
+		{"environment", []powertools.Option{powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "billing", "POWERTOOLS_LOG_LEVEL": "LOUD"})}, "billing"},
+		{"empty service", []powertools.Option{powertools.WithService(" "), powertools.WithEnv(nil)}, "service_undefined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := powertools.New(tc.opts...)
+			require.Error(t, err)
+			var out syncBuffer
+			powertools.LogStartupFailure(&out, err, tc.opts)
+			got := lines(t, out.String())
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.want, got[0]["service"])
+			assert.Equal(t, "powertools: configuration rejected", got[0]["message"])
+		})
+	}
+}
+
+// BenchmarkLogManyKeys: the cost of one line with n per-call fields, and of n AppendKeys calls (one key
+// each) followed by one line, at 10, 1 000 and 10 000 keys. Both are linear: the per-key cost stays flat.
+func BenchmarkLogManyKeys(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		fields := make([]zap.Field, n)
+		for i := range fields {
+			fields[i] = zap.Int(fmt.Sprint("k", i), i)
+		}
+		app := newApp(b, lambdaEnv, powertools.WithLogOutput(io.Discard))
+		b.Run(fmt.Sprintf("fields=%d", n), func(b *testing.B) {
+			var ctx context.Context
+			_, _ = app.Wrap(func(c context.Context) error { ctx = c; return nil }).Invoke(lambdaCtx("req-1"), []byte(`{}`))
+			l := powertools.Logger(ctx)
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Info("many fields", fields...)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+		})
+		b.Run(fmt.Sprintf("AppendKeys=%d", n), func(b *testing.B) {
+			h := app.Wrap(func(ctx context.Context) error {
+				for i := range fields {
+					powertools.AppendKeys(ctx, fields[i])
+				}
+				powertools.Logger(ctx).Info("many keys")
+				return nil
+			})
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = h.Invoke(lambdaCtx("req-1"), []byte(`{}`))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+		})
+	}
+}
+
+// TestLoggerManyKeys: lines with many keys and many AppendKeys calls stay correct: every key once, in
+// first-appended order, the last value.
+func TestLoggerManyKeys(t *testing.T) {
+	const n = 10000
+	var out syncBuffer
+	app := newApp(t, nil, powertools.WithLogOutput(&out))
+	_, err := app.Wrap(func(ctx context.Context) error {
+		for i := range n {
+			powertools.AppendKeys(ctx, zap.Int(fmt.Sprint("a", i), i))
+		}
+		powertools.AppendKeys(ctx, zap.String("a0", "again"))
+		powertools.RemoveKeys(ctx, "a1")
+		fields := make([]zap.Field, 0, n+1)
+		for i := range n {
+			fields = append(fields, zap.Int(fmt.Sprint("f", i), i))
+		}
+		fields = append(fields, zap.String("f0", "last"))
+		powertools.Logger(ctx).Info("many", fields...)
+		return nil
+	}).Invoke(lambdaCtx("r"), []byte(`{}`))
+	require.NoError(t, err)
+	got := lines(t, out.String())
+	require.Len(t, got, 1)
+	l := got[0]
+	assert.Equal(t, "again", l["a0"])
+	assert.NotContains(t, l, "a1")
+	assert.Equal(t, float64(n-1), l[fmt.Sprint("a", n-1)])
+	assert.Equal(t, "last", l["f0"])
+	// the four fixed keys; service, cold_start, function_arn, function_request_id; the appended keys less
+	// the removed one; the fields
+	assert.Equal(t, 4+4+n-1+n, len(l))
+	raw := out.String()
+	assert.Less(t, strings.Index(raw, `"a0":"again"`), strings.Index(raw, `"a2":2`), "a re-appended key keeps its place")
+	assert.Equal(t, 1, strings.Count(raw, `"f0":`))
 }

@@ -85,6 +85,16 @@ func (c *config) readEnv(env *envReader) {
 	c.metrics.readEnv(env)
 	c.tracer.readEnv(env)
 	c.idem.readEnv(env)
+	// POWERTOOLS_DEV: development mode, never for production. Log lines are indented for a terminal, and
+	// tracing is off unless POWERTOOLS_TRACE_DISABLED says explicitly that it is not.
+	var dev bool
+	env.boolean("POWERTOOLS_DEV", &dev)
+	if dev {
+		c.log.pretty = true
+		if _, set := env.get("POWERTOOLS_TRACE_DISABLED"); !set {
+			c.tracer.disabled = true
+		}
+	}
 }
 
 // validate reports every inconsistent setting; New joins them into one error.

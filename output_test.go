@@ -228,3 +228,57 @@ func TestOutputMetricsWriterPanicsRepeatedly(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOutputPanicIsTheInvocationsError: a log writer that panics while the handler logs makes the
+// invocation return an error matching ErrOutputPanicked (the handler itself succeeded); the "handler
+// panicked" line through a panicking writer leaves the *PanicError as the error; debug output through a
+// panicking writer wedges nothing; the next invocation logs.
+func TestOutputPanicIsTheInvocationsError(t *testing.T) {
+	t.Run("handler line", func(t *testing.T) {
+		w := new(panicOnceWriter)
+		app := newApp(t, nil, powertools.WithLogOutput(w))
+		h := app.Wrap(func(ctx context.Context) error { powertools.Logger(ctx).Info("hello"); return nil })
+		if err := invokeWithin(t, h, lambdaCtx("req-1"), "{}"); !errors.Is(err, powertools.ErrOutputPanicked) {
+			t.Fatalf("first invocation: %v, want ErrOutputPanicked", err)
+		}
+		if err := invokeWithin(t, h, lambdaCtx("req-2"), "{}"); err != nil {
+			t.Fatalf("second invocation: %v", err)
+		}
+		if !strings.Contains(w.buf.String(), `"function_request_id":"req-2"`) {
+			t.Fatalf("the second invocation's line is missing: %q", w.buf.String())
+		}
+	})
+	t.Run("panic line", func(t *testing.T) {
+		w := new(panicOnceWriter)
+		app := newApp(t, nil, powertools.WithLogOutput(w))
+		h := app.Wrap(func(ctx context.Context, s string) error {
+			if s == "panic" {
+				panic("handler exploded")
+			}
+			powertools.Logger(ctx).Info("fine")
+			return nil
+		})
+		var pe *powertools.PanicError
+		if err := invokeWithin(t, h, lambdaCtx("req-1"), `"panic"`); !errors.As(err, &pe) {
+			t.Fatalf("first invocation: %v, want the *PanicError", err)
+		}
+		if err := invokeWithin(t, h, lambdaCtx("req-2"), `"ok"`); err != nil {
+			t.Fatalf("second invocation: %v", err)
+		}
+		if !strings.Contains(w.buf.String(), `"message":"fine"`) {
+			t.Fatalf("nothing logged after the panic: %q", w.buf.String())
+		}
+	})
+	t.Run("debug output", func(t *testing.T) {
+		w := new(panicOnceWriter)
+		app := newApp(t, nil, powertools.WithDebug(true), powertools.WithDebugOutput(w), powertools.WithLogOutput(new(syncBuffer)),
+			powertools.WithMetrics("ns"), powertools.WithMetricsOutput(new(syncBuffer)))
+		h := app.Wrap(func(ctx context.Context) error { return powertools.Metrics(ctx).Add("m", powertools.UnitCount, 1) })
+		if err := invokeWithin(t, h, lambdaCtx("req-1"), "{}"); err != nil {
+			t.Fatalf("invocation: %v", err)
+		}
+		if !strings.Contains(w.buf.String(), "\n") {
+			t.Fatalf("no debug line after the panic: %q", w.buf.String())
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // Handler is the byte-level Lambda handler: aws-lambda-go's lambda.Handler, so a wrapped handler can be
@@ -126,7 +127,7 @@ func (a *App) Wrap(handler any) Handler {
 	if err != nil {
 		panic("powertools: Wrap: " + err.Error())
 	}
-	return a.chain(inner, describeHandler(handler))
+	return a.chain(inner, describeHandler(handler), logFuncLocation(handler))
 }
 
 // WrapFunc is the typed twin of Wrap: it decodes the payload into TIn and encodes TOut with
@@ -135,7 +136,7 @@ func WrapFunc[TIn, TOut any](a *App, fn func(context.Context, TIn) (TOut, error)
 	if fn == nil {
 		panic("powertools: Wrap: handler is nil")
 	}
-	return a.chain(typedHandler[TIn, TOut](fn), describeHandler(fn))
+	return a.chain(typedHandler[TIn, TOut](fn), describeHandler(fn), logFuncLocation(fn))
 }
 
 // Start is New + Wrap + lambda.Start. A configuration error is written as one JSON log line on standard
@@ -154,15 +155,16 @@ func StartFunc[TIn, TOut any](fn func(context.Context, TIn) (TOut, error), opts 
 func mustNew(opts []Option) *App {
 	a, err := New(opts...)
 	if err != nil {
-		logStartupFailure(os.Stdout, err)
+		logStartupFailure(os.Stdout, err, opts)
 		os.Exit(1)
 	}
 	return a
 }
 
 // chain builds the middleware chain around inner, outermost first: invocation state and panic recovery,
-// tracer segment, metrics, user middleware, validation, idempotency, the handler.
-func (a *App) chain(inner Handler, name string) Handler {
+// tracer segment, metrics, user middleware, validation, idempotency, the handler. loc is the handler's
+// location, for the event line.
+func (a *App) chain(inner Handler, name string, loc zapcore.EntryCaller) Handler {
 	layers := []Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name), a.metricsMiddleware()}
 	for _, m := range a.cfg.middleware {
 		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
@@ -174,21 +176,23 @@ func (a *App) chain(inner Handler, name string) Handler {
 			h = layers[i](h)
 		}
 	}
-	return &invokeHandler{app: a, next: recoverPanics(a, h)}
+	return &invokeHandler{app: a, next: recoverPanics(a, h), loc: loc}
 }
 
 // invokeHandler is the outermost layer: it creates the invocation's state and puts it in the context.
 type invokeHandler struct {
 	app  *App
 	next Handler
+	loc  zapcore.EntryCaller // the handler's, for the event line
 }
 
 func (h *invokeHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv := h.app.newInvocation(ctx)
 	if h.app.log.beforeInvoke(inv, payload) {
-		inv.logEvent(payload)
+		inv.logEvent(payload, h.loc)
 	}
-	return h.next.Invoke(inv, payload)
+	out, err := h.next.Invoke(inv, payload)
+	return inv.logEnd(out, err)
 }
 
 // invocationKey is the one private context key of the library.

@@ -83,6 +83,9 @@ func comparableLog(m map[string]any) map[string]any {
 	// exception_name is the Go type of the error, not something a reader compares; the library prefixes
 	// its own messages.
 	delete(m, "exception_name")
+	// stack_trace (Python's frames object on ERROR lines) names the files and lines of each variant's own
+	// code; the hand-rolled variants do not write one.
+	delete(m, "stack_trace")
 	if msg, ok := m["message"].(string); ok {
 		m["message"] = strings.TrimPrefix(msg, "powertools: ")
 	}

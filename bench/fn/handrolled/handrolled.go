@@ -42,7 +42,7 @@ type Kit struct {
 	log     *zap.Logger
 	metrics io.Writer
 	fn      string
-	memory  int
+	memory  string
 	warm    atomic.Bool
 }
 
@@ -72,10 +72,9 @@ func NewKit(cfg Config) (*Kit, error) {
 		EncodeCaller:   encodeCaller,
 		EncodeDuration: zapcore.MillisDurationEncoder,
 	})
-	memory, _ := strconv.Atoi(cfg.MemorySize)
 	log := zap.New(zapcore.NewCore(enc, zapcore.AddSync(cfg.Log), zapcore.InfoLevel), zap.AddCaller()).
 		With(zap.String("service", order.Service))
-	return &Kit{log: log, metrics: cfg.Metrics, fn: cfg.FunctionName, memory: memory}, nil
+	return &Kit{log: log, metrics: cfg.Metrics, fn: cfg.FunctionName, memory: cfg.MemorySize}, nil
 }
 
 func encodeTime(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
@@ -118,7 +117,7 @@ func (k *Kit) Begin(ctx context.Context, name string) Invocation {
 	log := k.log.With(
 		zap.Bool("cold_start", cold),
 		zap.String("function_name", k.fn),
-		zap.Int("function_memory_size", k.memory),
+		zap.String("function_memory_size", k.memory), // as the runtime gives it, as Powertools writes it
 		zap.String("function_arn", lc.InvokedFunctionArn),
 		zap.String("function_request_id", lc.AwsRequestID),
 		zap.String("xray_trace_id", traceRoot(ctx)),
