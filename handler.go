@@ -109,12 +109,25 @@ func (e *EventDecodeError) Error() string {
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }
 
-func decodeEvent(payload []byte, dst any) error {
+// A type's own UnmarshalJSON may panic on input it did not expect (aws-lambda-go's
+// DynamoDBAttributeValue does on {"BS":[0]}): that is a decode error of this event too, not a panic of
+// the handler.
+func decodeEvent(payload []byte, dst any) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: &decodePanicError{value: v}}
+		}
+	}()
 	if err := json.Unmarshal(payload, dst); err != nil {
 		return &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: err}
 	}
 	return nil
 }
+
+// decodePanicError is the panic of a type's JSON decoder, as an error.
+type decodePanicError struct{ value any }
+
+func (e *decodePanicError) Error() string { return "its JSON decoder panicked: " + safeFormat(e.value) }
 
 // responseBuffers holds encoders for responses; the encoded bytes are copied out before the buffer goes
 // back, so a response never aliases memory another invocation reuses.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/testenv"
@@ -102,6 +103,28 @@ func TestWrapBadPayload(t *testing.T) {
 	_, err = powertools.WrapFunc(app, func(context.Context, greeting) (reply, error) { return reply{}, nil }).
 		Invoke(lambdaCtx("req"), []byte(`[1]`))
 	require.ErrorAs(t, err, &de)
+}
+
+// TestWrapDecoderPanic: aws-lambda-go's DynamoDBAttributeValue.UnmarshalJSON panics on {"BS":[0]}; through
+// Wrap and WrapFunc that is a decode error of the event, never a *PanicError of the handler.
+func TestWrapDecoderPanic(t *testing.T) {
+	logs := new(syncBuffer)
+	app := newApp(t, nil, powertools.WithLogOutput(logs))
+	event := []byte(`{"Records":[{"eventID":"e1","dynamodb":{"NewImage":{"a":{"BS":[0]}}}}]}`)
+	handlers := map[string]powertools.Handler{
+		"Wrap":     app.Wrap(func(context.Context, events.DynamoDBEvent) error { return nil }),
+		"WrapFunc": powertools.WrapFunc(app, func(context.Context, events.DynamoDBEvent) (string, error) { return "", nil }),
+	}
+	for name, h := range handlers {
+		_, err := h.Invoke(lambdaCtx("req-"+name), event)
+		var de *powertools.EventDecodeError
+		var pe *powertools.PanicError
+		require.ErrorAs(t, err, &de, name)
+		assert.False(t, errors.As(err, &pe), "%s: %v", name, err)
+		assert.Contains(t, err.Error(), "events.DynamoDBEvent", name)
+	}
+	assert.NotContains(t, logs.String(), "handler panicked", "no panic line")
+	assert.Equal(t, 2, strings.Count(logs.String(), "does not decode"), "one decode-error line per invocation")
 }
 
 func TestWrapFunc(t *testing.T) {
