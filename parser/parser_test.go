@@ -97,7 +97,7 @@ func TestParseErrorsCarryRecordAndPath(t *testing.T) {
 	var ve *validation.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "$[1].quantity", ve.Path)
-	assert.Equal(t, `powertools: parse "Records[*].powertools_json(body)" record 1: validation failed at $[1].quantity: minimum: got 0, want 1`, err.Error())
+	assert.Equal(t, `powertools: parse "Records[*].powertools_json(body)" record 1: validation failed at $[1].quantity: must be >= 1, not 0`, err.Error())
 
 	_, err = Parse[valOrder](validationFixture(t, "eventbridge.json"), powertools.EnvelopeSQS)
 	require.ErrorIs(t, err, powertools.ErrEnvelope)

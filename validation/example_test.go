@@ -31,7 +31,7 @@ func ExampleValidate() {
 	fmt.Println(err)
 	// Output:
 	// $.quantity minimum
-	// powertools: validation failed at $.quantity: minimum: got 0, want 1
+	// powertools: validation failed at $.quantity: must be >= 1, not 0
 }
 
 func ExampleSchemaFor() {
@@ -63,5 +63,5 @@ func ExampleWith() {
 	// Output:
 	// handler called
 	// {"statusCode":201} <nil>
-	// powertools: validation failed (inbound) at $.id: minLength: got 0, want 1
+	// powertools: validation failed (inbound) at $.id: must be at least 1 characters long, not 0
 }

@@ -24,6 +24,7 @@ import (
 
 	google "github.com/google/jsonschema-go/jsonschema"
 	santhosh "github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -151,10 +152,10 @@ var suiteLibraries = []suiteLibrary{
 		c.DefaultDraft(santhosh.Draft7)
 		c.AssertFormat()
 		c.UseLoader(suiteSanthoshLoader(remotes))
-		if err := c.AddResource(schemaURL, doc); err != nil {
+		if err := c.AddResource(suiteURL, doc); err != nil {
 			return nil, err
 		}
-		sch, err := c.Compile(schemaURL)
+		sch, err := c.Compile(suiteURL)
 		if err != nil {
 			return nil, err
 		}
@@ -183,6 +184,8 @@ var suiteLibraries = []suiteLibrary{
 		return func(v any) bool { return rs.Validate(v) == nil }, nil
 	}},
 }
+
+const suiteURL = "urn:powertools:suite"
 
 type suiteSanthoshLoader string
 
@@ -366,4 +369,39 @@ func TestSuiteTable(t *testing.T) {
 		got := suiteTotals(pkg[d.dir])
 		require.Zero(t, got.fail, "%s: required cases this package fails", d.dir)
 	}
+}
+
+// TestSuiteWalkAndFastPath holds the walk (eval.go) and the fast path to the suite case by case, for the
+// schemas the walk judges alone: the walk's verdict is the expected one, and the fast path never
+// accepts an invalid case (it may leave a valid one to the slow path).
+func TestSuiteWalkAndFastPath(t *testing.T) {
+	files, _ := suiteFiles(t)
+	walked, fastYes := 0, 0
+	for _, f := range files {
+		for _, g := range f.Groups {
+			if suiteUsesRemote(g.Schema) {
+				continue
+			}
+			c, err := schemaCompile(g.Schema)
+			require.NoError(t, err, "%s %s: %s", f.Draft, f.Keyword, g.Description)
+			for _, tc := range g.Tests {
+				var v any
+				require.NoError(t, json.Unmarshal(tc.Data, &v))
+				if !c.ev.partial {
+					walked++
+					assert.Equal(t, tc.Valid, c.ev.valid(v), "walk: %s %s: %s: %s: %s", f.Draft, f.Keyword, g.Description, tc.Description, tc.Data)
+					if !tc.Valid {
+						assert.NotEmpty(t, c.ev.explain(v), "walk lists no issue: %s %s: %s: %s", f.Draft, f.Keyword, g.Description, tc.Description)
+					}
+				}
+				if c.fast != nil && c.fast.validDocument(tc.Data) {
+					fastYes++
+					assert.True(t, tc.Valid, "fast path accepts: %s %s: %s: %s: %s", f.Draft, f.Keyword, g.Description, tc.Description, tc.Data)
+				}
+			}
+		}
+	}
+	assert.Greater(t, walked, 1500)
+	assert.Greater(t, fastYes, 300)
+	t.Logf("walked %d cases, fast path accepted %d", walked, fastYes)
 }
