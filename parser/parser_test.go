@@ -450,3 +450,19 @@ func TestParseSQSDecodeFailureAfterValidation(t *testing.T) {
 	assert.ErrorIs(t, err, powertools.ErrInvalidJSON)
 	assert.Contains(t, err.Error(), "unlucky number")
 }
+
+// TestParseAPIGatewayBase64EveryHTTPSource: the body marked isBase64Encoded (is_base64_encoded for VPC
+// Lattice v1) is decoded for every HTTP-shaped source, by the code validation.Validate uses too.
+func TestParseAPIGatewayBase64EveryHTTPSource(t *testing.T) {
+	var fx map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(testenv.EventFixture(t, "http_base64.json"), &fx))
+	require.Len(t, fx["valid"], 6)
+	for name, ev := range fx["valid"] {
+		o, err := ParseAPIGateway[testenv.Order](ev)
+		require.NoError(t, err, name)
+		assert.Equal(t, "ord-1", o.ID, name)
+		_, err = ParseAPIGateway[testenv.Order](fx["invalid"][name])
+		require.ErrorIs(t, err, validation.ErrValidation, name)
+		assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
+	}
+}

@@ -89,7 +89,9 @@ func SchemaJSON(text string) Schema {
 // SchemaFor is the draft 2020-12 schema derived from the Go type T by github.com/invopop/jsonschema:
 // field names from json tags, constraints from jsonschema tags (`jsonschema:"minimum=1,maxLength=20"`,
 // `jsonschema:"enum=a,enum=b"`, `jsonschema:"format=email"`), a field is required unless its json tag
-// says omitempty or omitzero. Unknown object keys are allowed, as events carry many fields a type does
+// says omitempty or omitzero. A tag keyword invopop does not know (minLenght=3), a value that does not
+// parse (minimum=abc) or a keyword that does not apply to the field's type (minLength on an int) is a
+// *TagError in the schema's *SchemaError, which New reports as a *powertools.ConfigError. Unknown object keys are allowed, as events carry many fields a type does
 // not name. A type can refine its schema with a JSONSchema or JSONSchemaExtend method (see invopop).
 // The schema is derived and compiled once per type.
 func SchemaFor[T any]() Schema {
@@ -112,6 +114,9 @@ func schemaReflect(t reflect.Type) (text []byte, err error) {
 			text, err = nil, fmt.Errorf("cannot derive a schema: %v", v)
 		}
 	}()
+	if err := tagsCheck(t); err != nil {
+		return nil, err
+	}
 	r := &invopop.Reflector{Anonymous: true, AllowAdditionalProperties: true}
 	return json.Marshal(r.ReflectFromType(t))
 }

@@ -23,15 +23,16 @@ func Base64(event []byte) bool {
 	sc := jsonscan.Scanner{B: event}
 	flag := false
 	jsonscan.Object(&sc, func(key []byte) bool {
-		if isFlagKey(key) && sc.Peek() == 't' {
-			start := sc.I
-			if !sc.Literal() {
-				return false
-			}
-			flag = string(sc.B[start:sc.I]) == "true"
-			return true
+		if !isFlagKey(key) {
+			return sc.Skip(1)
 		}
-		return sc.Skip(1)
+		sc.WS()
+		start := sc.I
+		if !sc.Skip(1) {
+			return false
+		}
+		flag = string(sc.B[start:sc.I]) == "true" // the last one wins, as in encoding/json
+		return true
 	})
 	return flag
 }
