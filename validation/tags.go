@@ -29,7 +29,7 @@ var tagKeywords = map[string]struct {
 	"oneof_required": {}, "anyof_required": {}, "oneof_ref": {}, "anyof_ref": {},
 	"oneof_type": {parse: tagTypeList}, "anyof_type": {parse: tagTypeList},
 	"minLength": {types: "string", parse: tagUint}, "maxLength": {types: "string", parse: tagUint},
-	"pattern":   {types: "string array", parse: tagRegexp}, "format": {types: "string array"},
+	"pattern": {types: "string array", parse: tagRegexp}, "format": {types: "string array"},
 	"readOnly": {types: "string", parse: tagBool}, "writeOnly": {types: "string", parse: tagBool},
 	"multipleOf": {types: "number integer", parse: tagNumber}, "minimum": {types: "number integer", parse: tagNumber},
 	"maximum": {types: "number integer", parse: tagNumber}, "exclusiveMinimum": {types: "number integer", parse: tagNumber},
