@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/validation"
@@ -64,4 +65,17 @@ func ExampleWith() {
 	// handler called
 	// {"statusCode":201} <nil>
 	// powertools: validation failed (inbound) at $.id: must be at least 1 characters long, not 0
+}
+
+func ExampleWithFormat() {
+	validation.WithFormat("sku", func(v any) bool {
+		s, ok := v.(string)
+		return ok && strings.HasPrefix(s, "SKU-")
+	})
+	s := validation.SchemaJSON(`{"type":"object","properties":{"sku":{"type":"string","format":"sku"}}}`)
+	fmt.Println(validation.Validate([]byte(`{"sku":"SKU-42"}`), s, ""))
+	fmt.Println(validation.Validate([]byte(`{"sku":"42"}`), s, ""))
+	// Output:
+	// <nil>
+	// powertools: validation failed at $.sku: must be a valid "sku" ("42" is not)
 }

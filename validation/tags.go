@@ -132,11 +132,35 @@ func tagsCheck(t reflect.Type) error {
 		}
 	}
 	walk(t)
-	if len(errs) > 20 {
-		errs = append(errs[:20], fmt.Errorf("%d more tag problems not listed", len(errs)-20))
+	switch {
+	case len(errs) == 0:
+		return nil
+	case len(errs) == 1:
+		return errs[0]
 	}
-	return errors.Join(errs...)
+	return tagErrors(errs)
 }
+
+// tagErrors is every problem of a type's tags, one sentence after the other (at most 20 listed).
+type tagErrors []error
+
+func (e tagErrors) Error() string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(len(e)) + " tag problems: ")
+	for i, err := range e {
+		if i == 20 {
+			b.WriteString("; " + strconv.Itoa(len(e)-i) + " more not listed")
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+func (e tagErrors) Unwrap() []error { return e }
 
 // tagsCheckField checks the entries of one field's jsonschema tag.
 func tagsCheckField(owner reflect.Type, f reflect.StructField, tag string) []error {

@@ -373,6 +373,22 @@ func BenchmarkValidateAPIGateway(b *testing.B) {
 	}
 	b.Run("cold", func(b *testing.B) { run(b, true) })
 	b.Run("warm", func(b *testing.B) { run(b, false) })
+	b.Run("slow", func(b *testing.B) { // the validator alone, without the fast path
+		c, err := SchemaFor[valOrder]().compiled()
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, err := powertools.CompileEnvelope(powertools.EnvelopeAPIGatewayREST)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := validateSlow(c, q, ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("warm-schemajson", func(b *testing.B) {
 		text := SchemaFor[valOrder]().String()
 		b.ReportAllocs()
