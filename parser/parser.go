@@ -43,7 +43,8 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse decodes payload into T, after unwrapping it with the JMESPath envelope when envelope is not ""
 // (a powertools.Envelope* constant or any expression). The value is first validated against
-// validation.SchemaFor[T](). With an envelope that selects a list (powertools.EnvelopeSQS,
+// validation.SchemaFor[T](). An HTTP event's body marked isBase64Encoded is decoded before the envelope
+// runs. With an envelope that selects a list (powertools.EnvelopeSQS,
 // powertools.EnvelopeKinesisDataStream...) T is a slice type and a
 // validation failure's ParseError.Record is the index of the failing element. Errors are *ParseError.
 func Parse[T any](payload []byte, envelope string) (T, error) {
@@ -64,6 +65,9 @@ func Parse[T any](payload []byte, envelope string) (T, error) {
 	}
 	env, err := powertools.CompileEnvelope(envelope)
 	if err != nil {
+		return fail(-1, err)
+	}
+	if payload, _, err = eventbody.Decoded(payload); err != nil { // a base64 body, as validation decodes it
 		return fail(-1, err)
 	}
 	v, err := env.Unwrap(payload)

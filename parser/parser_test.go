@@ -466,3 +466,12 @@ func TestParseAPIGatewayBase64EveryHTTPSource(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
 	}
 }
+
+// TestParseEnvelopeBase64Body: Parse with the API Gateway envelope decodes a base64 body too.
+func TestParseEnvelopeBase64Body(t *testing.T) {
+	var fx map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(testenv.EventFixture(t, "http_base64.json"), &fx))
+	o, err := Parse[testenv.Order](fx["valid"]["http"], powertools.EnvelopeAPIGatewayHTTP)
+	require.NoError(t, err)
+	assert.Equal(t, "ord-1", o.ID)
+}
