@@ -92,13 +92,14 @@
 // # Validation, JMESPath and parsing
 //
 // JSON Schema validation and the typed parser live in two subpackages, so that a function that does not
-// validate does not link (nor initialise, at every cold start) a JSON Schema library:
+// validate does not link a JSON Schema library (github.com/google/jsonschema-go) nor invopop/jsonschema:
 // github.com/gopowertools/powertools/validation (validation.With for the App, Validate, SchemaJSON,
 // SchemaFor) and github.com/gopowertools/powertools/parser (Parse and the ParseSQS, ParseSNS,
 // ParseKinesis, ParseCloudWatchLogs, ParseEventBridge, ParseAPIGateway and ParseDynamoDBStream helpers).
 // They plug in through [WithValidator] and unwrap events with [Envelope]. JMESPath stays here: [Search]
-// knows powertools_json, powertools_base64 and powertools_base64_gzip, and the Envelope* constants are
-// the built-in envelopes.
+// knows powertools_json, powertools_base64 and powertools_base64_gzip (each takes one string: null or
+// anything else fails the search, as in Python), and the Envelope* constants are the built-in envelopes.
+// Expressions are bounded: [JMESPathMaxLength] bytes, [JMESPathMaxDepth] levels of nesting.
 //
 // # Testing and running locally
 //

@@ -45,7 +45,7 @@ func TestEndToEndAPIUnderEmulator(t *testing.T) {
 		{"get-missing-function-url.json", 404, `{"statusCode":404,"message":"no such product: p-9"}`, nil},
 		{"create-alb.json", 201, `{"id":"p-3","name":"Coffee grinder","price":89.9,"tags":["coffee"]}`,
 			map[string]string{"Access-Control-Allow-Origin": "http://localhost:3000", "Access-Control-Allow-Credentials": "true"}},
-		{"create-invalid-alb-multivalue.json", 422, `{"statusCode":422,"message":"validation failed","detail":[{"in":"body","path":"$.name","reason":"minLength: got 0, want 1"},{"in":"body","path":"$.price","reason":"exclusiveMinimum: got -1, want 0"}]}`, nil},
+		{"create-invalid-alb-multivalue.json", 422, `{"statusCode":422,"message":"validation failed","detail":[{"in":"body","path":"$.name","reason":"must be at least 1 characters long, not 0"},{"in":"body","path":"$.price","reason":"must be > 0, not -1"}]}`, nil},
 		{"openapi-vpc-lattice.json", 200, `~"openapi":"3.1.0"`, map[string]string{"Content-Encoding": "gzip"}},
 		{"preflight-vpc-lattice-v2.json", 204, ``, map[string]string{"Access-Control-Allow-Methods": "GET,HEAD,OPTIONS,POST"}},
 		{"not-found-http-api.json", 404, `{"statusCode":404,"message":"Not found"}`, nil},

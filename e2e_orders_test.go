@@ -69,7 +69,7 @@ func TestEndToEndOrders(t *testing.T) {
 		{event: "poison-batch.json", errorType: "BatchError", errorMsg: "powertools: batch: all 2 aws:sqs records failed",
 			logs: []string{failed + "d00dfeed-0001-4bad-8bad-000000000001", failed + "d00dfeed-0002-4bad-8bad-000000000002", "ERROR batch failed"}},
 		{event: `{"detail-type":"OrderPlaced","detail":{"id":"o-1"}}`, errorType: "ValidationError",
-			errorMsg: "powertools: validation failed (inbound) at $: missing property 'Records'",
+			errorMsg: "powertools: validation failed (inbound) at $: missing property \"Records\"",
 			// the first invocation of the process that adds no metric writes Python's warning, once
 			logs: []string{"ERROR batch failed", "WARNING No application metrics to publish. The cold-start metric may be published if enabled. " +
 				"If application metrics should never be empty, consider using 'raise_on_empty_metrics'"}},

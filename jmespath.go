@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jmespath-community/go-jmespath"
+	"github.com/jmespath-community/go-jmespath/pkg/functions"
+	"github.com/jmespath-community/go-jmespath/pkg/interpreter"
+	"github.com/jmespath-community/go-jmespath/pkg/parsing"
 )
 
 // Built-in envelopes: JMESPath expressions that unwrap the payload of common event sources, for
@@ -72,7 +76,16 @@ type JMESPathError struct {
 }
 
 func (e *JMESPathError) Error() string {
-	return "powertools: jmespath " + strconv.Quote(e.Expr) + ": " + e.Err.Error()
+	return "powertools: jmespath " + jmesQuoteExpr(e.Expr) + ": " + strings.TrimPrefix(e.Err.Error(), "powertools: ")
+}
+
+// jmesQuoteExpr quotes an expression for an error message, cut past 200 bytes (a hostile one may be
+// megabytes long).
+func jmesQuoteExpr(expr string) string {
+	if len(expr) > 200 {
+		return strconv.Quote(expr[:200]) + "... (" + strconv.Itoa(len(expr)) + " bytes)"
+	}
+	return strconv.Quote(expr)
 }
 
 func (e *JMESPathError) Unwrap() error { return e.Err }
@@ -107,9 +120,10 @@ func (e *DecodeError) Is(target error) bool {
 	return false
 }
 
-// jmesFunctions are the Powertools functions every expression can call. They take any argument and
-// check it themselves, so a null (the path they read is missing) is an ErrEnvelope error rather than a
-// type error, and a projection never drops a record silently.
+// jmesFunctions are the Powertools functions every expression can call. As in Python, each takes one
+// string: anything else, null included, fails the search (see jmesArgError), so a projection never
+// drops a record silently and an envelope over the wrong event source is an error, not an empty list.
+// They take any argument and check it themselves, for the error to say what the value was.
 var jmesFunctions = []jmespath.FunctionEntry{
 	{Name: "powertools_json", Arguments: jmesAnyArg, Handler: jmesFuncJSON},
 	{Name: "powertools_base64", Arguments: jmesAnyArg, Handler: jmesFuncBase64},
@@ -120,14 +134,42 @@ var jmesAnyArg = []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpAny}}}
 
 // jmesStringArg is the one string argument of a Powertools function.
 func jmesStringArg(name string, args []any) (string, error) {
-	switch v := args[0].(type) {
-	case string:
-		return v, nil
-	case nil:
-		return "", fmt.Errorf("%s: argument is null (the path it reads is missing): %w", name, ErrEnvelope)
-	default:
-		return "", fmt.Errorf("%s: argument must be a string, not %T", name, v)
+	if s, ok := args[0].(string); ok {
+		return s, nil
 	}
+	return "", &jmesArgError{Func: name, Value: args[0]}
+}
+
+// jmesArgError is a Powertools function given something other than a string: Python's jmespath raises
+// its type error ("invalid type for value: None, expected one of: ['string']") there. A null (the path the
+// function reads is missing) also matches ErrEnvelope.
+type jmesArgError struct {
+	Func  string
+	Value any
+}
+
+func (e *jmesArgError) Error() string {
+	return "in function " + e.Func + "(), invalid type for value: " + jmesTypeName(e.Value) + ", expected a string"
+}
+
+// Is makes a null argument match ErrEnvelope: the path the function reads is missing.
+func (e *jmesArgError) Is(target error) bool { return target == ErrEnvelope && e.Value == nil }
+
+// jmesTypeName is the JMESPath type of a value.
+func jmesTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64, int, int64:
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // jmesFuncJSON is powertools_json: the value the JSON text decodes to.
@@ -179,17 +221,74 @@ func DecodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// DecodeBase64 decodes base64 text as powertools_base64 does: the standard alphabet, padded or not, as AWS
-// services send it. Errors are *DecodeError (ErrInvalidBase64). It is exported for the parser subpackage.
+// DecodeBase64 decodes base64 text as powertools_base64 does, which is Python's base64.b64decode: the
+// standard alphabet, white space skipped, "=" padding ending the data (excess padding, and what follows
+// a padded group, ignored: "eyJhIjoxfQ===" is {"a":1}). Two deliberate differences: text without its
+// padding is accepted (Python refuses it), as some AWS services send it, and a character outside the
+// alphabet is an error (Python skips it, so that "%%%" decodes to nothing). Errors are *DecodeError
+// (ErrInvalidBase64). It is exported for the parser subpackage.
 func DecodeBase64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		var err2 error
-		if b, err2 = base64.RawStdEncoding.DecodeString(s); err2 != nil {
-			return nil, &DecodeError{Step: "base64", Err: err}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, nil // canonical text: the common case
+	}
+	return jmesDecodeBase64Lenient(s)
+}
+
+// jmesDecodeBase64Lenient is the algorithm of CPython's binascii.a2b_base64 in its default (non-strict)
+// mode, accepting an unpadded last group.
+func jmesDecodeBase64Lenient(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s)*3/4+3)
+	var acc uint32
+	quad, pads := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '=' {
+			if quad >= 2 {
+				if pads++; quad+pads >= 4 {
+					break // a padded group ends the data
+				}
+			}
+			continue
+		}
+		v := jmesBase64Value(c)
+		if v < 0 {
+			if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+				continue // skipped, as Python does
+			}
+			return nil, &DecodeError{Step: "base64", Err: fmt.Errorf("illegal character %q at offset %d", c, i)}
+		}
+		pads = 0
+		acc = acc<<6 | uint32(v)
+		if quad++; quad == 4 {
+			out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, quad = 0, 0
 		}
 	}
-	return b, nil
+	switch quad {
+	case 1:
+		return nil, &DecodeError{Step: "base64", Err: errors.New("a lone character in the last group (the data is cut)")}
+	case 2:
+		out = append(out, byte(acc>>4))
+	case 3:
+		out = append(out, byte(acc>>10), byte(acc>>2))
+	}
+	return out, nil
+}
+
+func jmesBase64Value(c byte) int {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 26
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 52
+	case c == '+':
+		return 62
+	case c == '/':
+		return 63
+	}
+	return -1
 }
 
 // jmesMaxGunzip bounds what a gzip member may expand to, so a small hostile event cannot exhaust memory.
@@ -216,8 +315,105 @@ func Gunzip(b []byte) ([]byte, error) {
 // concurrent use.
 type jmesQuery struct {
 	expr string
-	q    jmespath.JMESPath
+	ast  parsing.ASTNode
 	env  *Envelope // its exported face, made once with it so CompileEnvelope allocates nothing when warm
+}
+
+// jmesCaller calls the JMESPath built-in functions and the Powertools ones; it keeps no state.
+var jmesCaller = sync.OnceValue(func() interpreter.FunctionCaller {
+	return interpreter.NewFunctionCaller(append(functions.GetDefaultFunctions(), jmesFunctions...)...)
+})
+
+// Bounds on an expression: the parser recurses once per nesting level, and 500 000 nested parentheses
+// overflow the goroutine stack, a fatal error no recover catches. Expressions are a few dozen bytes.
+const (
+	// JMESPathMaxLength is the longest expression Search and CompileEnvelope compile, in bytes.
+	JMESPathMaxLength = 16 << 10
+	// JMESPathMaxDepth is the deepest nesting of parentheses, brackets and braces they accept.
+	JMESPathMaxDepth = 128
+)
+
+// jmesCheckBounds refuses an expression past JMESPathMaxLength or JMESPathMaxDepth, before it reaches
+// the parser. Quoted identifiers, raw strings and JSON literals are skipped: their brackets nest nothing.
+func jmesCheckBounds(expr string) error {
+	if len(expr) > JMESPathMaxLength {
+		return fmt.Errorf("expression is %d bytes long, past the limit of %d", len(expr), JMESPathMaxLength)
+	}
+	depth, maxDepth := 0, 0
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; c {
+		case '"', '\'', '`':
+			for i++; i < len(expr) && expr[i] != c; i++ {
+				if expr[i] == '\\' {
+					i++
+				}
+			}
+		case '(', '[', '{':
+			if depth++; depth > maxDepth {
+				maxDepth = depth
+			}
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	if maxDepth > JMESPathMaxDepth {
+		return fmt.Errorf("expression nests %d levels deep, past the limit of %d", maxDepth, JMESPathMaxDepth)
+	}
+	return nil
+}
+
+// jmesPowertoolsFunc reports whether name is one of the Powertools functions.
+func jmesPowertoolsFunc(name string) bool {
+	for _, f := range jmesFunctions {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// jmesRewrite makes the AST evaluate as Python's jmespath does. The Go interpreter stops a
+// subexpression at a null left side (a.f(b) is null when a is null, f never called), where Python calls
+// f with b evaluated against null: a type error for the Powertools functions. So a.f(x) becomes
+// f(a.x) for them, which calls f with what Python passes it (x against a; a itself for @).
+func jmesRewrite(n parsing.ASTNode) parsing.ASTNode {
+	if len(n.Children) > 0 {
+		children := make([]parsing.ASTNode, len(n.Children))
+		for i, c := range n.Children {
+			children[i] = jmesRewrite(c)
+		}
+		n.Children = children
+	}
+	if n.NodeType != parsing.ASTSubexpression || len(n.Children) != 2 {
+		return n
+	}
+	left, right := n.Children[0], n.Children[1]
+	if right.NodeType != parsing.ASTFunctionExpression {
+		return n
+	}
+	if name, _ := right.Value.(string); !jmesPowertoolsFunc(name) {
+		return n
+	}
+	return jmesRebase(right, left)
+}
+
+// jmesRebase evaluates the arguments of the function call f against left rather than the current node.
+func jmesRebase(f, left parsing.ASTNode) parsing.ASTNode {
+	args := make([]parsing.ASTNode, len(f.Children))
+	for i, a := range f.Children {
+		switch {
+		case a.NodeType == parsing.ASTCurrentNode:
+			args[i] = left
+		case a.NodeType == parsing.ASTLiteral:
+			args[i] = a
+		case a.NodeType == parsing.ASTFunctionExpression:
+			args[i] = jmesRebase(a, left)
+		default:
+			args[i] = parsing.ASTNode{NodeType: parsing.ASTSubexpression, Children: []parsing.ASTNode{left, a}}
+		}
+	}
+	f.Children = args
+	return f
 }
 
 // jmesCache holds compiled expressions by their text. It is bounded: past jmesCacheMax entries new
@@ -255,11 +451,14 @@ func jmesCompile(expr string) (q *jmesQuery, err error) {
 			q, err = nil, &JMESPathError{Expr: expr, Err: fmt.Errorf("compile panicked: %v", v)}
 		}
 	}()
-	c, err := jmespath.Compile(expr, jmesFunctions...)
+	if err := jmesCheckBounds(expr); err != nil {
+		return nil, &JMESPathError{Expr: expr, Err: err}
+	}
+	ast, err := jmespath.NewParser().Parse(expr)
 	if err != nil {
 		return nil, &JMESPathError{Expr: expr, Err: err}
 	}
-	q = &jmesQuery{expr: expr, q: c}
+	q = &jmesQuery{expr: expr, ast: jmesRewrite(ast)}
 	q.env = &Envelope{q: q}
 	return q, nil
 }
@@ -278,7 +477,7 @@ func (q *jmesQuery) search(data any) (v any, err error) {
 			v, err = nil, &JMESPathError{Expr: q.expr, Err: fmt.Errorf("evaluation panicked: %v", r)}
 		}
 	}()
-	v, err = q.q.Search(data)
+	v, err = interpreter.NewInterpreter(data, jmesCaller(), nil).Execute(q.ast, data)
 	if err != nil {
 		return nil, &JMESPathError{Expr: q.expr, Err: err}
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -251,11 +254,15 @@ func FuzzPowertoolsBase64(f *testing.F) {
 			}
 			return
 		}
-		// Whatever decoded must encode back to the input, modulo padding, the line breaks the decoder
-		// skips and the unused low bits of the last character (which Python's decoder ignores too).
-		s = strings.TrimRight(strings.NewReplacer("\r", "", "\n", "").Replace(s), "=")
+		// Canonical text decodes as Go's decoder does; anything decoded re-encodes to the data characters
+		// of the input up to the end of its padding (white space and excess padding dropped), modulo the
+		// unused low bits of the last character (which Python's decoder ignores too).
+		if want, err := base64.StdEncoding.DecodeString(s); err == nil && want != nil && v.(string) != string(want) {
+			t.Fatalf("%q decoded to %q, Go's decoder says %q", s, v, want)
+		}
 		enc := base64.RawStdEncoding.EncodeToString([]byte(v.(string)))
-		if len(enc) != len(s) || (len(s) > 0 && enc[:len(s)-1] != s[:len(s)-1]) {
+		data := strings.NewReplacer("\r", "", "\n", "", " ", "", "\t", "", "=", "").Replace(s)
+		if len(enc) > len(data) || (len(enc) > 0 && enc[:len(enc)-1] != data[:len(enc)-1]) {
 			t.Fatalf("%q decoded to %q which encodes to %q", s, v, enc)
 		}
 	})
@@ -307,4 +314,99 @@ func BenchmarkJMESPathCache(b *testing.B) {
 	}
 	b.Run("cold", func(b *testing.B) { expr(b, true) })
 	b.Run("warm", func(b *testing.B) { expr(b, false) })
+}
+
+// TestJMESPathPythonGolden holds Search to what Powertools Python gives for the same expression and
+// data (testdata/jmespath_python.json, written by testdata/jmespath_python.py with the machine's
+// python3): the same result, or an error where Python raises one. The one deliberate difference: base64
+// whose last group lacks (some of) its padding is accepted.
+func TestJMESPathPythonGolden(t *testing.T) {
+	b, err := os.ReadFile("testdata/jmespath_python.json")
+	require.NoError(t, err)
+	var cases []struct {
+		Name   string          `json:"name"`
+		Expr   string          `json:"expr"`
+		Data   json.RawMessage `json:"data"`
+		Result json.RawMessage `json:"result"`
+		Error  string          `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(b, &cases))
+	require.NotEmpty(t, cases)
+	accepted := map[string]bool{`base64 "eyJhIjoxfQ="`: true} // unpadded (or short of padding) is accepted
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			got, err := Search(tc.Expr, []byte(tc.Data))
+			if tc.Error != "" && !accepted[tc.Name] {
+				require.Error(t, err, "Python: %s; Go gave %v", tc.Error, got)
+				assert.ErrorIs(t, err, ErrJMESPath)
+				assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
+				return
+			}
+			require.NoError(t, err)
+			if tc.Error == "" {
+				gotJSON, err := json.Marshal(got)
+				require.NoError(t, err)
+				assert.JSONEq(t, string(tc.Result), string(gotJSON))
+			}
+		})
+	}
+}
+
+// TestJMESPathTypeErrorOfNullMatchesErrEnvelope: a Powertools function given null (the path it reads is
+// missing) fails the search with Python's type error, which also matches ErrEnvelope.
+func TestJMESPathTypeErrorOfNullMatchesErrEnvelope(t *testing.T) {
+	_, err := Search(EnvelopeKinesisDataStream, []byte(`{"Records":[{"body":"{}"}]}`))
+	require.ErrorIs(t, err, ErrJMESPath)
+	assert.ErrorIs(t, err, ErrEnvelope)
+	assert.Contains(t, err.Error(), "in function powertools_base64(), invalid type for value: null")
+	_, err = Search("powertools_json(body)", map[string]any{"body": 5.0})
+	require.ErrorIs(t, err, ErrJMESPath)
+	assert.NotErrorIs(t, err, ErrEnvelope)
+}
+
+// TestJMESPathBounds: an expression past the length or nesting bound is a clear error, before the parser.
+func TestJMESPathBounds(t *testing.T) {
+	for _, expr := range []string{
+		strings.Repeat("(", JMESPathMaxDepth+1) + "a" + strings.Repeat(")", JMESPathMaxDepth+1),
+		strings.Repeat("[", 200) + "]",
+		"a" + strings.Repeat(".a", JMESPathMaxLength/2),
+	} {
+		_, err := Search(expr, map[string]any{})
+		require.ErrorIs(t, err, ErrJMESPath)
+		assert.Regexp(t, `past the limit of \d+`, err.Error())
+		assert.Less(t, len(err.Error()), 400, "the message quotes a bounded part of the expression")
+		_, err = CompileEnvelope(expr)
+		require.ErrorIs(t, err, ErrJMESPath)
+	}
+	deep := strings.Repeat("(", JMESPathMaxDepth) + "a" + strings.Repeat(")", JMESPathMaxDepth)
+	v, err := Search(deep, map[string]any{"a": "x"})
+	require.NoError(t, err)
+	assert.Equal(t, "x", v)
+	// Brackets inside literals nest nothing.
+	_, err = Search("'"+strings.Repeat("(", 500)+"'", nil)
+	require.NoError(t, err)
+}
+
+// TestJMESPathHostileNestingInChild: 2 MiB of nested parentheses used to overflow the stack (a fatal
+// error no recover catches). It runs in a child process, so a crash fails this test instead of killing
+// the test binary.
+func TestJMESPathHostileNestingInChild(t *testing.T) {
+	if os.Getenv("POWERTOOLS_TEST_JMESPATH_CHILD") == "1" {
+		expr := strings.Repeat("(", 1<<20) + "a" + strings.Repeat(")", 1<<20)
+		if _, err := Search(expr, map[string]any{"a": 1.0}); !errors.Is(err, ErrJMESPath) {
+			fmt.Println("Search:", err)
+			os.Exit(3)
+		}
+		if _, err := CompileEnvelope(expr); !errors.Is(err, ErrJMESPath) {
+			fmt.Println("CompileEnvelope:", err)
+			os.Exit(3)
+		}
+		fmt.Println("child ok")
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestJMESPathHostileNestingInChild$")
+	cmd.Env = append(os.Environ(), "POWERTOOLS_TEST_JMESPATH_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the child crashed or failed:\n%s", out)
+	assert.Contains(t, string(out), "child ok")
 }

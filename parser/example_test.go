@@ -27,7 +27,7 @@ func ExampleParseSQS() {
 	fmt.Println(len(orders), err)
 	// Output:
 	// record 1
-	// 0 powertools: parse sqs record 1: validation failed at $.quantity: minimum: got 0, want 1
+	// 0 powertools: parse sqs record 1: validation failed at $.quantity: must be >= 1, not 0
 }
 
 func ExampleParse() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/ddbimage"
+	"github.com/gopowertools/powertools/internal/eventbody"
 	"github.com/gopowertools/powertools/internal/jsonscan"
 	"github.com/gopowertools/powertools/validation"
 )
@@ -41,7 +42,8 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse decodes payload into T, after unwrapping it with the JMESPath envelope when envelope is not ""
 // (a powertools.Envelope* constant or any expression). The value is first validated against
-// validation.SchemaFor[T](). With an envelope that selects a list (powertools.EnvelopeSQS,
+// validation.SchemaFor[T](). An HTTP event's body marked isBase64Encoded is decoded before the envelope
+// runs. With an envelope that selects a list (powertools.EnvelopeSQS,
 // powertools.EnvelopeKinesisDataStream...) T is a slice type and a
 // validation failure's ParseError.Record is the index of the failing element. Errors are *ParseError.
 func Parse[T any](payload []byte, envelope string) (T, error) {
@@ -62,6 +64,9 @@ func Parse[T any](payload []byte, envelope string) (T, error) {
 	}
 	env, err := powertools.CompileEnvelope(envelope)
 	if err != nil {
+		return fail(-1, err)
+	}
+	if payload, _, err = eventbody.Decoded(payload); err != nil { // a base64 body, as validation decodes it
 		return fail(-1, err)
 	}
 	v, err := env.Unwrap(payload)
@@ -342,26 +347,17 @@ func ParseEventBridge[T any](payload []byte) (T, error) {
 }
 
 // ParseAPIGateway decodes the JSON body of an API Gateway REST (v1) or HTTP (v2) proxy event, or of a
-// function URL or ALB event, into T. A body marked isBase64Encoded is decoded from base64 first.
+// function URL, ALB or VPC Lattice (v1 or v2) event, into T. A body marked isBase64Encoded (or
+// is_base64_encoded, VPC Lattice v1) is decoded from base64 first, as validation.Validate decodes it.
 func ParseAPIGateway[T any](payload []byte) (T, error) {
 	const source = "api gateway"
 	var zero T
-	var ev struct {
-		Body            *string `json:"body"`
-		IsBase64Encoded bool    `json:"isBase64Encoded"`
+	body, found, err := eventbody.Body(payload)
+	if err != nil {
+		return zero, &ParseError{Source: source, Record: -1, Err: err}
 	}
-	if err := parserEvent(source, payload, &ev); err != nil {
-		return zero, err
-	}
-	if ev.Body == nil {
+	if !found {
 		return zero, parserMissing(source, "body", -1)
-	}
-	body := []byte(*ev.Body)
-	if ev.IsBase64Encoded {
-		var err error
-		if body, err = powertools.DecodeBase64(*ev.Body); err != nil {
-			return zero, &ParseError{Source: source, Record: -1, Err: err}
-		}
 	}
 	return parserSingle[T](source, body)
 }

@@ -98,7 +98,7 @@ func TestParseErrorsCarryRecordAndPath(t *testing.T) {
 	var ve *validation.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "$[1].quantity", ve.Path)
-	assert.Equal(t, `powertools: parse "Records[*].powertools_json(body)" record 1: validation failed at $[1].quantity: minimum: got 0, want 1`, err.Error())
+	assert.Equal(t, `powertools: parse "Records[*].powertools_json(body)" record 1: validation failed at $[1].quantity: must be >= 1, not 0`, err.Error())
 
 	_, err = Parse[valOrder](validationFixture(t, "eventbridge.json"), powertools.EnvelopeSQS)
 	require.ErrorIs(t, err, powertools.ErrEnvelope)
@@ -504,4 +504,29 @@ func TestParseDynamoDBStreamThroughWrap(t *testing.T) {
 	assert.False(t, errors.As(err, &panicked))
 	assert.Contains(t, err.Error(), `NewImage: DynamoDB attribute "l[0].k[0]"`)
 	assert.NotContains(t, logs.String(), "panicked")
+}
+
+// TestParseAPIGatewayBase64EveryHTTPSource: the body marked isBase64Encoded (is_base64_encoded for VPC
+// Lattice v1) is decoded for every HTTP-shaped source, by the code validation.Validate uses too.
+func TestParseAPIGatewayBase64EveryHTTPSource(t *testing.T) {
+	var fx map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(testenv.EventFixture(t, "http_base64.json"), &fx))
+	require.Len(t, fx["valid"], 6)
+	for name, ev := range fx["valid"] {
+		o, err := ParseAPIGateway[testenv.Order](ev)
+		require.NoError(t, err, name)
+		assert.Equal(t, "ord-1", o.ID, name)
+		_, err = ParseAPIGateway[testenv.Order](fx["invalid"][name])
+		require.ErrorIs(t, err, validation.ErrValidation, name)
+		assert.Equal(t, 1, strings.Count(err.Error(), "powertools:"), err.Error())
+	}
+}
+
+// TestParseEnvelopeBase64Body: Parse with the API Gateway envelope decodes a base64 body too.
+func TestParseEnvelopeBase64Body(t *testing.T) {
+	var fx map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(testenv.EventFixture(t, "http_base64.json"), &fx))
+	o, err := Parse[testenv.Order](fx["valid"]["http"], powertools.EnvelopeAPIGatewayHTTP)
+	require.NoError(t, err)
+	assert.Equal(t, "ord-1", o.ID)
 }

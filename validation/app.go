@@ -3,6 +3,7 @@ package validation
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/gopowertools/powertools"
@@ -51,7 +52,7 @@ func (v *validator) compile() error {
 		}
 		sch, err := s.compiled()
 		if err != nil {
-			errs = append(errs, &powertools.ConfigError{Name: optionName, Value: name + " schema", Reason: err.Error()})
+			errs = append(errs, &powertools.ConfigError{Name: optionName, Value: name + " schema", Reason: strings.TrimPrefix(err.Error(), "powertools: ")})
 		}
 		return sch
 	}
@@ -60,7 +61,7 @@ func (v *validator) compile() error {
 	if v.expr != "" {
 		var err error
 		if v.env, err = powertools.CompileEnvelope(v.expr); err != nil {
-			errs = append(errs, &powertools.ConfigError{Name: optionName, Value: v.expr, Reason: err.Error()})
+			errs = append(errs, &powertools.ConfigError{Name: optionName, Value: v.expr, Reason: strings.TrimPrefix(err.Error(), "powertools: ")})
 		}
 	}
 	return errors.Join(errs...)

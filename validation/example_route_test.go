@@ -47,5 +47,5 @@ func ExampleRoute() {
 	}
 	// Output:
 	// 201 {"id":"o-1","customer":"c-7","qty":2}
-	// 422 {"statusCode":422,"message":"validation failed","detail":[{"in":"body","path":"$.qty","reason":"minimum: got 0, want 1"}]}
+	// 422 {"statusCode":422,"message":"validation failed","detail":[{"in":"body","path":"$.qty","reason":"must be >= 1, not 0"}]}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/validation"
@@ -31,7 +32,7 @@ func ExampleValidate() {
 	fmt.Println(err)
 	// Output:
 	// $.quantity minimum
-	// powertools: validation failed at $.quantity: minimum: got 0, want 1
+	// powertools: validation failed at $.quantity: must be >= 1, not 0
 }
 
 func ExampleSchemaFor() {
@@ -63,5 +64,18 @@ func ExampleWith() {
 	// Output:
 	// handler called
 	// {"statusCode":201} <nil>
-	// powertools: validation failed (inbound) at $.id: minLength: got 0, want 1
+	// powertools: validation failed (inbound) at $.id: must be at least 1 characters long, not 0
+}
+
+func ExampleWithFormat() {
+	validation.WithFormat("sku", func(v any) bool {
+		s, ok := v.(string)
+		return ok && strings.HasPrefix(s, "SKU-")
+	})
+	s := validation.SchemaJSON(`{"type":"object","properties":{"sku":{"type":"string","format":"sku"}}}`)
+	fmt.Println(validation.Validate([]byte(`{"sku":"SKU-42"}`), s, ""))
+	fmt.Println(validation.Validate([]byte(`{"sku":"42"}`), s, ""))
+	// Output:
+	// <nil>
+	// powertools: validation failed at $.sku: must be a valid "sku" ("42" is not)
 }

@@ -1,63 +1,60 @@
 package validation
 
 import (
-	"cmp"
 	"encoding/json"
-	"math/big"
+	"math"
 	"reflect"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	google "github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/jsonscan"
 )
 
-// The fast path. The validator (santhosh-tekuri/jsonschema) works on decoded values and reports every
-// failure in detail, which costs it tens of allocations per document (a scope per keyword, a big.Rat per
-// number it bounds or type-checks as an integer). Most documents are valid, so the common case only
-// needs a yes: schemaFast answers it from the JSON text itself, with the compiled schema's own keywords,
-// patterns and format checkers, allocating nothing for the keywords it handles. It is a pre-check, never
-// the last word: whenever it does not answer yes (an invalid value, malformed JSON, a number it cannot
-// compare cheaply, a keyword it leaves to the validator) the document is decoded and validated as before,
-// so errors are unchanged and a bug here can only cost time, unless it says yes where the validator says
+// The fast path. Validating means decoding the document into Go values (encoding/json: a map per
+// object, an interface per value), then walking them: tens of allocations per document. Most documents
+// are valid, so the common case only needs a yes: schemaFast answers it from the JSON text itself, with
+// the compiled schema's own keywords, patterns and formats, allocating nothing for the keywords it
+// handles. It is a pre-check, never the last word: whenever it does not answer yes (an invalid value,
+// malformed JSON, a keyword it leaves to the walk) the document is decoded and validated as before, so
+// errors are unchanged and a bug here can only cost time, unless it says yes where the validator says
 // no; the tests compare both over the JSON Schema Test Suite and fuzzed documents to rule that out.
 //
 // It handles type, format, $ref, properties, required, additionalProperties, items, prefixItems,
 // additionalItems, minItems, maxItems, minLength, maxLength, pattern, minimum, maximum,
 // exclusiveMinimum, exclusiveMaximum and multipleOf, and gives every other keyword's subschema to the
-// validator whole (the value is decoded for it). Numbers are compared as the validator compares them:
-// the value encoding/json decodes (float64), written back in its shortest form and read exactly.
+// walk (eval.go) whole, the value decoded for it. Numbers are compared as google/jsonschema-go compares
+// them: as the float64 encoding/json decodes.
 
 // schemaFast is one compiled subschema, ready for the fast path.
 type schemaFast struct {
-	sch      *jsonschema.Schema
-	delegate bool  // checked by the validator: the subschema uses a keyword the fast path does not handle
-	boolean  *bool // a boolean schema
+	ev       *schemaEval
+	sch      *google.Schema
+	delegate bool  // checked by the walk: the subschema uses a keyword the fast path does not handle
+	never    bool  // the schema false
 	types    uint8 // schemaFastType bits; 0 accepts every type
-	format   *jsonschema.Format
+	format   string
 	ref      *schemaFast
-	refOnly  bool // draft 4 to 7: $ref ignores its siblings (type and format excepted, as the validator does)
-	justRef  bool // $ref is all there is: the value is checked against it alone, read once
+	justRef  bool // $ref is all there is (or, in draft 7, all that counts): the value is checked against it alone
 
 	fields    map[string]schemaFastField // properties and required, by name
 	nRequired int
 	addl      *schemaFast // additionalProperties as a schema
 	addlFalse bool        // additionalProperties: false
 
-	prefix    []*schemaFast // prefixItems, or the array form of items before 2020-12
+	prefix    []*schemaFast // prefixItems, or the array form of items in draft 7
 	rest      *schemaFast   // items after the prefix
-	restFalse bool          // additionalItems: false
+	restFalse bool          // no items after the prefix
 	minItems  int           // -1 when absent
 	maxItems  int
 
 	minLen, maxLen int // -1 when absent
-	pattern        jsonschema.Regexp
-	patternRe      *regexp.Regexp // pattern, when it is Go's (the default engine): matches bytes
+	pattern        *regexp.Regexp
 
-	min, max, exMin, exMax, multipleOf *schemaFastBound
+	min, max, exMin, exMax, multipleOf *float64
 }
 
 // schemaFastField is what an object's schema says of one property name.
@@ -66,13 +63,6 @@ type schemaFastField struct {
 	known    bool        // listed in properties
 	required bool
 	bit      uint // its bit among the required names, in a uint64
-}
-
-// schemaFastBound is a numeric bound, with its int64 value when it is a small integer.
-type schemaFastBound struct {
-	r     *big.Rat
-	small bool
-	i     int64
 }
 
 const (
@@ -87,69 +77,65 @@ const (
 
 // schemaFastHandled are the Schema fields the fast path implements or may ignore (annotations, and
 // identifiers resolved at compile time). Any other field set in a subschema, including fields a later
-// version of the validator adds, makes that subschema go to the validator whole.
+// version of the library adds, makes that subschema go to the walk whole.
 var schemaFastHandled = map[string]bool{
-	"DraftVersion": true, "Location": true, "ID": true, "Anchor": true, "RecursiveAnchor": true, "DynamicAnchor": true,
-	"Bool": true, "Ref": true, "Types": true, "Format": true,
+	"ID": true, "Schema": true, "Comment": true, "Defs": true, "Definitions": true, "Anchor": true, "DynamicAnchor": true,
+	"Vocabulary": true, "Title": true, "Description": true, "Default": true, "Deprecated": true, "ReadOnly": true,
+	"WriteOnly": true, "Examples": true, "ContentEncoding": true, "ContentMediaType": true, "ContentSchema": true,
+	"Extra": true, "PropertyOrder": true,
+	"Ref": true, "Type": true, "Types": true, "Format": true,
 	"Required": true, "Properties": true, "AdditionalProperties": true,
-	"MinItems": true, "MaxItems": true, "Items": true, "AdditionalItems": true, "PrefixItems": true, "Items2020": true,
+	"MinItems": true, "MaxItems": true, "Items": true, "ItemsArray": true, "AdditionalItems": true, "PrefixItems": true,
 	"MinLength": true, "MaxLength": true, "Pattern": true,
 	"Maximum": true, "Minimum": true, "ExclusiveMaximum": true, "ExclusiveMinimum": true, "MultipleOf": true,
-	"Title": true, "Description": true, "Default": true, "Comment": true, "ReadOnly": true, "WriteOnly": true,
-	"Examples": true, "Deprecated": true,
 }
 
-// schemaFastCompile prepares the fast path of a compiled schema; nil when the schema resolves references
-// dynamically ($recursiveRef, $dynamicRef: their target depends on where validation started) or has a
-// cycle of $ref that would not end.
-func schemaFastCompile(sch *jsonschema.Schema) *schemaFast {
-	fc := schemaFastCompiler{seen: map[*jsonschema.Schema]*schemaFast{}}
-	root := fc.node(sch)
-	if fc.dynamic {
+// schemaFastCompile prepares the fast path of a compiled schema; nil when the walk cannot judge the
+// schema alone (see schemaEval.partial).
+func schemaFastCompile(ev *schemaEval) *schemaFast {
+	if ev.partial {
 		return nil
 	}
-	for _, n := range fc.seen {
-		steps := 0
-		for m := n; m != nil && !m.delegate; m = m.ref {
-			if steps++; steps > len(fc.seen) {
-				return nil // a $ref cycle: the validator reports it
-			}
-		}
-	}
-	return root
+	fc := schemaFastCompiler{ev: ev, seen: map[*google.Schema]*schemaFast{}}
+	return fc.node(ev.root)
 }
 
 type schemaFastCompiler struct {
-	seen    map[*jsonschema.Schema]*schemaFast
-	dynamic bool
+	ev   *schemaEval
+	seen map[*google.Schema]*schemaFast
 }
 
-func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
+func (fc *schemaFastCompiler) node(s *google.Schema) *schemaFast {
 	if s == nil {
 		return nil
 	}
 	if n, ok := fc.seen[s]; ok {
 		return n
 	}
-	n := &schemaFast{sch: s, minItems: -1, maxItems: -1, minLen: -1, maxLen: -1}
+	n := &schemaFast{ev: fc.ev, sch: s, minItems: -1, maxItems: -1, minLen: -1, maxLen: -1}
 	fc.seen[s] = n
-	if s.RecursiveRef != nil || s.DynamicRef != nil {
-		fc.dynamic = true
+	if s.Ref != "" {
+		n.ref = fc.node(fc.ev.refs.targets[s])
+		if fc.ev.draft7 {
+			n.justRef = true // draft 7: the siblings of $ref are ignored
+			return n
+		}
+	}
+	if schemaIsFalseSchema(s) {
+		n.never = true
+		return n
 	}
 	if !schemaFastSupported(s) || len(s.Required) > 64 {
 		n.delegate = true
-		fc.walkDelegated(s)
 		return n
 	}
-	n.boolean = s.Bool
-	if s.Types != nil {
-		for _, t := range s.Types.ToStrings() {
-			n.types |= schemaFastTypeBit(t)
-		}
+	if s.Type != "" {
+		n.types = schemaFastTypeBit(s.Type)
+	}
+	for _, t := range s.Types {
+		n.types |= schemaFastTypeBit(t)
 	}
 	n.format = s.Format
-	n.ref = fc.node(s.Ref)
-	n.refOnly = s.Ref != nil && s.DraftVersion < 2019
 	if len(s.Properties) > 0 || len(s.Required) > 0 {
 		n.fields = make(map[string]schemaFastField, len(s.Properties)+len(s.Required))
 		for k, p := range s.Properties {
@@ -163,34 +149,36 @@ func (fc *schemaFastCompiler) node(s *jsonschema.Schema) *schemaFast {
 			}
 		}
 	}
-	switch a := s.AdditionalProperties.(type) {
-	case bool:
-		n.addlFalse = !a
-	case *jsonschema.Schema:
-		n.addl = fc.node(a)
-	}
-	if s.DraftVersion < 2020 {
-		switch items := s.Items.(type) {
-		case *jsonschema.Schema:
-			n.rest = fc.node(items)
-		case []*jsonschema.Schema:
-			n.prefix = fc.nodes(items)
-			fc.additionalItems(n, s.AdditionalItems)
-		case nil:
-			fc.additionalItems(n, s.AdditionalItems)
+	if a := s.AdditionalProperties; a != nil {
+		if schemaIsFalseSchema(a) {
+			n.addlFalse = true
+		} else {
+			n.addl = fc.node(a)
 		}
+	}
+	prefix, rest := s.PrefixItems, s.Items
+	if fc.ev.draft7 {
+		prefix, rest = s.ItemsArray, s.Items
+		if s.ItemsArray != nil {
+			rest = s.AdditionalItems
+		}
+	}
+	n.prefix = fc.nodes(prefix)
+	if rest != nil && schemaIsFalseSchema(rest) {
+		n.restFalse = true
 	} else {
-		n.prefix = fc.nodes(s.PrefixItems)
-		n.rest = fc.node(s.Items2020)
+		n.rest = fc.node(rest)
 	}
 	n.minItems, n.maxItems = schemaFastInt(s.MinItems), schemaFastInt(s.MaxItems)
 	n.minLen, n.maxLen = schemaFastInt(s.MinLength), schemaFastInt(s.MaxLength)
-	n.pattern = s.Pattern
-	n.patternRe, _ = s.Pattern.(*regexp.Regexp)
-	n.min, n.max = schemaFastNewBound(s.Minimum), schemaFastNewBound(s.Maximum)
-	n.exMin, n.exMax = schemaFastNewBound(s.ExclusiveMinimum), schemaFastNewBound(s.ExclusiveMaximum)
-	n.multipleOf = schemaFastNewBound(s.MultipleOf)
-	n.justRef = n.ref != nil && n.types == 0 && n.format == nil && (n.refOnly || n.refAlone())
+	if s.Pattern != "" {
+		n.pattern = fc.ev.patterns[s.Pattern]
+		if n.pattern == nil {
+			n.delegate = true
+		}
+	}
+	n.min, n.max, n.exMin, n.exMax, n.multipleOf = s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum, s.MultipleOf
+	n.justRef = n.ref != nil && n.types == 0 && n.format == "" && n.refAlone()
 	return n
 }
 
@@ -202,7 +190,7 @@ func (n *schemaFast) refAlone() bool {
 		n.min == nil && n.max == nil && n.exMin == nil && n.exMax == nil && n.multipleOf == nil
 }
 
-func (fc *schemaFastCompiler) nodes(ss []*jsonschema.Schema) []*schemaFast {
+func (fc *schemaFastCompiler) nodes(ss []*google.Schema) []*schemaFast {
 	out := make([]*schemaFast, len(ss))
 	for i, s := range ss {
 		out[i] = fc.node(s)
@@ -210,84 +198,14 @@ func (fc *schemaFastCompiler) nodes(ss []*jsonschema.Schema) []*schemaFast {
 	return out
 }
 
-func (fc *schemaFastCompiler) additionalItems(n *schemaFast, a any) {
-	switch a := a.(type) {
-	case bool:
-		n.restFalse = !a
-	case *jsonschema.Schema:
-		n.rest = fc.node(a)
-	}
-}
-
-// walkDelegated visits what a delegated subschema reaches, only to find dynamic references.
-func (fc *schemaFastCompiler) walkDelegated(s *jsonschema.Schema) {
-	visit := func(c *jsonschema.Schema) {
-		if c != nil && fc.seen[c] == nil {
-			fc.node(c)
-		}
-	}
-	v := reflect.ValueOf(s).Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
-		if !v.Type().Field(i).IsExported() {
-			continue
-		}
-		schemaFastEachSchema(f, visit)
-	}
-}
-
-// schemaFastEachSchema calls visit for every *jsonschema.Schema held by f (directly, in a slice, a map or
-// an interface).
-func schemaFastEachSchema(f reflect.Value, visit func(*jsonschema.Schema)) {
-	if !f.IsValid() {
-		return
-	}
-	switch f.Kind() {
-	case reflect.Pointer:
-		if s, ok := f.Interface().(*jsonschema.Schema); ok {
-			visit(s)
-		} else if !f.IsNil() && f.Elem().Kind() == reflect.Struct {
-			e := f.Elem()
-			for i := range e.NumField() {
-				if e.Type().Field(i).IsExported() {
-					schemaFastEachSchema(e.Field(i), visit)
-				}
-			}
-		}
-	case reflect.Interface:
-		if !f.IsNil() {
-			schemaFastEachSchema(f.Elem(), visit)
-		}
-	case reflect.Slice:
-		for i := range f.Len() {
-			schemaFastEachSchema(f.Index(i), visit)
-		}
-	case reflect.Map:
-		it := f.MapRange()
-		for it.Next() {
-			schemaFastEachSchema(it.Value(), visit)
-		}
-	}
-}
-
 // schemaFastSupported reports whether every keyword s sets is one the fast path handles.
-func schemaFastSupported(s *jsonschema.Schema) bool {
+func schemaFastSupported(s *google.Schema) bool {
 	v := reflect.ValueOf(s).Elem()
 	t := v.Type()
 	for i := range v.NumField() {
 		if f := t.Field(i); f.IsExported() && !schemaFastHandled[f.Name] && !v.Field(i).IsZero() {
 			return false
 		}
-	}
-	switch s.AdditionalProperties.(type) {
-	case nil, bool, *jsonschema.Schema:
-	default:
-		return false
-	}
-	switch s.AdditionalItems.(type) {
-	case nil, bool, *jsonschema.Schema:
-	default:
-		return false
 	}
 	return true
 }
@@ -319,19 +237,6 @@ func schemaFastInt(p *int) int {
 	return *p
 }
 
-func schemaFastNewBound(r *big.Rat) *schemaFastBound {
-	if r == nil {
-		return nil
-	}
-	b := &schemaFastBound{r: r}
-	if r.IsInt() && r.Num().IsInt64() {
-		if i := r.Num().Int64(); i > -1<<62 && i < 1<<62 {
-			b.small, b.i = true, i
-		}
-	}
-	return b
-}
-
 // validDocument reports whether text is one JSON document that satisfies the schema. false means "not
 // shown valid": the caller asks the validator.
 func (n *schemaFast) validDocument(text []byte) bool {
@@ -353,14 +258,14 @@ func (n *schemaFast) valid(sc *jsonscan.Scanner, depth int) bool {
 	}
 	c := sc.Peek()
 	start := sc.I
-	if n.delegate || (n.format != nil && c != '"') {
-		return n.validDecoded(sc, depth, start)
-	}
-	if n.boolean != nil {
-		return *n.boolean && sc.Skip(depth)
-	}
 	if n.justRef {
 		return n.ref.valid(sc, depth+1)
+	}
+	if n.never {
+		return false
+	}
+	if n.delegate || (n.format != "" && c != '"' && !schemaFormatStrings(n.format)) {
+		return n.validDecoded(sc, depth, start)
 	}
 	if n.ref != nil {
 		if !n.ref.valid(sc, depth+1) {
@@ -370,9 +275,9 @@ func (n *schemaFast) valid(sc *jsonscan.Scanner, depth int) bool {
 	}
 	switch {
 	case c == '{':
-		return n.typeOK(schemaFastObject) && (n.refOnly && sc.Skip(depth) || !n.refOnly && n.validObject(sc, depth))
+		return n.typeOK(schemaFastObject) && n.validObject(sc, depth)
 	case c == '[':
-		return n.typeOK(schemaFastArray) && (n.refOnly && sc.Skip(depth) || !n.refOnly && n.validArray(sc, depth))
+		return n.typeOK(schemaFastArray) && n.validArray(sc, depth)
 	case c == '"':
 		return n.typeOK(schemaFastString) && n.validString(sc)
 	case c == 't' || c == 'f':
@@ -387,14 +292,14 @@ func (n *schemaFast) valid(sc *jsonscan.Scanner, depth int) bool {
 
 func (n *schemaFast) typeOK(bit uint8) bool { return n.types == 0 || n.types&bit != 0 }
 
-// validDecoded decodes the value and hands it to the validator: a subschema the fast path does not
-// handle, or a format asserted on a value that is not a string.
+// validDecoded decodes the value and hands it to the walk: a subschema the fast path does not handle,
+// or a registered format asserted on a value that is not a string.
 func (n *schemaFast) validDecoded(sc *jsonscan.Scanner, depth, start int) bool {
 	if !sc.Skip(depth) {
 		return false
 	}
 	v, err := powertools.DecodeJSON(sc.B[start:sc.I])
-	return err == nil && n.sch.Validate(v) == nil
+	return err == nil && schemaWalk{ev: n.ev}.check(n.sch, v, "$", depth)
 }
 
 func (n *schemaFast) validObject(sc *jsonscan.Scanner, depth int) bool {
@@ -477,14 +382,14 @@ func (n *schemaFast) validString(sc *jsonscan.Scanner) bool {
 	if !ok {
 		return false
 	}
-	lengths := !n.refOnly && (n.minLen >= 0 || n.maxLen >= 0)
-	pattern := !n.refOnly && n.pattern != nil
-	if !lengths && !pattern && n.format == nil {
+	lengths := n.minLen >= 0 || n.maxLen >= 0
+	pattern := n.pattern != nil
+	if !lengths && !pattern && n.format == "" {
 		return true
 	}
-	if plain && n.format == nil && (!pattern || n.patternRe != nil) { // no copy: the bytes are the value
+	if plain && n.format == "" { // no copy: the bytes are the value
 		return (!lengths || (n.minLen < 0 || len(raw) >= n.minLen) && (n.maxLen < 0 || len(raw) <= n.maxLen)) &&
-			(!pattern || n.patternRe.Match(raw))
+			(!pattern || n.pattern.Match(raw))
 	}
 	var s string
 	if plain {
@@ -504,7 +409,7 @@ func (n *schemaFast) validString(sc *jsonscan.Scanner) bool {
 	if pattern && !n.pattern.MatchString(s) {
 		return false
 	}
-	return n.format == nil || n.format.Validate(s) == nil
+	return n.format == "" || schemaFormatValid(n.format, s)
 }
 
 func (n *schemaFast) validNumber(sc *jsonscan.Scanner) bool {
@@ -512,119 +417,65 @@ func (n *schemaFast) validNumber(sc *jsonscan.Scanner) bool {
 	if !ok {
 		return false
 	}
-	num := schemaParseNumber(lit)
+	f, ok := schemaFastFloat(lit)
+	if !ok {
+		return false
+	}
 	if n.types != 0 && n.types&schemaFastNumber == 0 {
-		if n.types&schemaFastInteger == 0 {
-			return false
-		}
-		if isInt, ok := num.isInteger(); !ok || !isInt {
+		if _, frac := math.Modf(f); n.types&schemaFastInteger == 0 || frac != 0 {
 			return false
 		}
 	}
-	if n.refOnly {
-		return true
-	}
-	if !num.holds(n.min, func(c int) bool { return c >= 0 }) ||
-		!num.holds(n.max, func(c int) bool { return c <= 0 }) ||
-		!num.holds(n.exMin, func(c int) bool { return c > 0 }) ||
-		!num.holds(n.exMax, func(c int) bool { return c < 0 }) {
+	if n.min != nil && f < *n.min || n.max != nil && f > *n.max ||
+		n.exMin != nil && f <= *n.exMin || n.exMax != nil && f >= *n.exMax {
 		return false
 	}
 	if n.multipleOf != nil {
-		if num.short && n.multipleOf.small && num.frac == 0 {
-			return num.whole%n.multipleOf.i == 0
+		if _, frac := math.Modf(f / *n.multipleOf); frac != 0 {
+			return false
 		}
-		r, ok := num.rat()
-		return ok && new(big.Rat).Quo(r, n.multipleOf.r).IsInt()
 	}
 	return true
 }
 
-// schemaNumber is a JSON number literal as the validator sees it: encoding/json decodes it to a float64
-// and the validator reads that float's shortest decimal form exactly. A literal without exponent and
-// with at most 15 significant digits reads back as itself (float64 keeps 15 decimal digits), so it is
-// compared as written: short. Any other literal goes the validator's own way, through a big.Rat.
-type schemaNumber struct {
-	lit   []byte
-	short bool  // no exponent, at most 15 significant digits: whole and frac hold the value
-	neg   bool  // a leading minus
-	whole int64 // the integer part's magnitude
-	frac  int8  // 1 when the fraction has a non-zero digit
-}
+// schemaFastPow10 are the powers of ten a float64 holds exactly.
+var schemaFastPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
-func schemaParseNumber(lit []byte) schemaNumber {
-	n := schemaNumber{lit: lit}
-	i := 0
+// schemaFastFloat is the float64 encoding/json decodes a number literal to. A literal without exponent
+// and with at most 15 digits is its digits as an integer (exact in a float64) divided by an exact power
+// of ten: one correctly rounded operation, which is what strconv.ParseFloat computes for it too,
+// without its allocation. Any other literal goes to strconv.ParseFloat; ok is false when encoding/json
+// would refuse it (out of range).
+func schemaFastFloat(lit []byte) (float64, bool) {
+	i, neg := 0, false
 	if lit[0] == '-' {
-		n.neg, i = true, 1
+		i, neg = 1, true
 	}
-	digits, sig := 0, 0
-	for ; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
-		n.whole = n.whole*10 + int64(lit[i]-'0')
-		if digits++; n.whole != 0 {
-			sig++
+	var mant int64
+	digits, fracDigits, inFrac := 0, 0, false
+	for ; i < len(lit); i++ {
+		c := lit[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + int64(c-'0')
+			if digits++; inFrac {
+				fracDigits++
+			}
+		case c == '.' && !inFrac:
+			inFrac = true
+		default:
+			digits = 99 // an exponent
 		}
 		if digits > 15 {
-			return n
+			f, err := strconv.ParseFloat(string(lit), 64)
+			return f, err == nil
 		}
 	}
-	if i < len(lit) && lit[i] == '.' {
-		for i++; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
-			if lit[i] != '0' {
-				n.frac = 1
-			}
-			if sig > 0 || lit[i] != '0' {
-				sig++
-			}
-		}
+	f := float64(mant) / schemaFastPow10[fracDigits]
+	if neg {
+		f = -f
 	}
-	n.short = i == len(lit) && sig <= 15
-	return n
-}
-
-// isInteger reports whether the number is an integer; ok is false when it cannot be read.
-func (n schemaNumber) isInteger() (isInt, ok bool) {
-	if n.short {
-		return n.frac == 0, true
-	}
-	r, ok := n.rat()
-	return ok && r.IsInt(), ok
-}
-
-// rat is the value the validator compares: the float64 encoding/json decodes, in its shortest form.
-func (n schemaNumber) rat() (*big.Rat, bool) {
-	if n.short {
-		return new(big.Rat).SetString(string(n.lit))
-	}
-	f, err := strconv.ParseFloat(string(n.lit), 64)
-	if err != nil {
-		return nil, false
-	}
-	return new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
-}
-
-// holds reports whether the number compares to b as ok wants (true when there is no bound).
-func (n schemaNumber) holds(b *schemaFastBound, ok func(cmp int) bool) bool {
-	if b == nil {
-		return true
-	}
-	if n.short && b.small {
-		// |v| = whole + f with 0 <= f < 1; v = -|v| when neg, so v against b is -(|v| against -b).
-		mag, bound := n.whole, b.i
-		if n.neg {
-			bound = -bound
-		}
-		c := cmp.Compare(mag, bound)
-		if c == 0 {
-			c = int(n.frac)
-		}
-		if n.neg {
-			c = -c
-		}
-		return ok(c)
-	}
-	r, parsed := n.rat()
-	return parsed && ok(r.Cmp(b.r))
+	return f, true
 }
 
 // validateFast is the fast path of Validate and With for an event given as JSON text, without an
@@ -653,6 +504,9 @@ func (n *schemaFast) validAPIGateway(payload []byte) bool {
 	sc := jsonscan.Scanner{B: payload}
 	body := [2]int{-1, -1}
 	ok := jsonscan.Object(&sc, func(key []byte) bool {
+		if string(key) == "isBase64Encoded" || string(key) == "is_base64_encoded" {
+			return sc.Peek() != 't' && sc.Skip(1) // a base64 body: the slow path decodes it
+		}
 		if string(key) != "body" {
 			return sc.Skip(1)
 		}

@@ -195,7 +195,7 @@ func (h *routeHandler[TIn, TOut]) ServeHTTP(w http.ResponseWriter, r *http.Reque
 	}
 	if err := h.info.inSchema.ValidateJSON(body); err != nil {
 		var ve *ValidationError
-		if errors.As(err, &ve) {
+		if !errors.Is(err, powertools.ErrInvalidJSON) && errors.As(err, &ve) {
 			routeAnswerInvalid(w, "body", ve)
 			return
 		}
@@ -253,10 +253,11 @@ func routeAnswer(w http.ResponseWriter, status int, message string, detail []rou
 		Message    string        `json:"message"`
 		Detail     []routeDetail `json:"detail,omitempty"`
 	}{status, message, detail}
-	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // reasons say ">= 1": written as they read
+	_ = enc.Encode(body)
 }
 
 func routeAnswerError(ctx context.Context, w http.ResponseWriter, err error, mapped []routeErrStatus) {

@@ -4,7 +4,6 @@ package validation
 // process and kept in a cache shared by With, Validate and the parser subpackage.
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -16,13 +15,12 @@ import (
 	"sync"
 	"sync/atomic"
 
+	google "github.com/google/jsonschema-go/jsonschema"
 	invopop "github.com/invopop/jsonschema"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/cachereset"
+	"github.com/gopowertools/powertools/internal/eventbody"
 )
 
 // ErrValidation matches, through errors.Is, every *ValidationError: a value that does not satisfy its
@@ -49,9 +47,11 @@ type schemaEntry struct {
 	err    error                  // why it could not be built; kept, so a bad schema fails every time
 }
 
-// schemaCompiled is a compiled schema with its fast path (see schemaFast).
+// schemaCompiled is a compiled schema: github.com/google/jsonschema-go's resolved form, which gives the
+// verdict, the walk that lists the failures and asserts formats (eval.go), and the fast path (fast.go).
 type schemaCompiled struct {
-	sch  *jsonschema.Schema
+	rs   *google.Resolved
+	ev   *schemaEval
 	fast *schemaFast // nil when the schema is checked by the validator alone
 }
 
@@ -89,7 +89,9 @@ func SchemaJSON(text string) Schema {
 // SchemaFor is the draft 2020-12 schema derived from the Go type T by github.com/invopop/jsonschema:
 // field names from json tags, constraints from jsonschema tags (`jsonschema:"minimum=1,maxLength=20"`,
 // `jsonschema:"enum=a,enum=b"`, `jsonschema:"format=email"`), a field is required unless its json tag
-// says omitempty or omitzero. Unknown object keys are allowed, as events carry many fields a type does
+// says omitempty or omitzero. A tag keyword invopop does not know (minLenght=3), a value that does not
+// parse (minimum=abc) or a keyword that does not apply to the field's type (minLength on an int) is a
+// *TagError in the schema's *SchemaError, which New reports as a *powertools.ConfigError. Unknown object keys are allowed, as events carry many fields a type does
 // not name. A type can refine its schema with a JSONSchema or JSONSchemaExtend method (see invopop).
 // The schema is derived and compiled once per type.
 func SchemaFor[T any]() Schema {
@@ -112,6 +114,9 @@ func schemaReflect(t reflect.Type) (text []byte, err error) {
 			text, err = nil, fmt.Errorf("cannot derive a schema: %v", v)
 		}
 	}()
+	if err := tagsCheck(t); err != nil {
+		return nil, err
+	}
 	r := &invopop.Reflector{Anonymous: true, AllowAdditionalProperties: true}
 	return json.Marshal(r.ReflectFromType(t))
 }
@@ -148,12 +153,8 @@ func (s Schema) compiled() (*schemaCompiled, error) {
 func (e *schemaEntry) build() {
 	e.once.Do(func() {
 		e.raw, e.err = e.text()
-		var sch *jsonschema.Schema
 		if e.err == nil {
-			sch, e.err = schemaCompile(e.raw)
-		}
-		if e.err == nil {
-			e.c = &schemaCompiled{sch: sch, fast: schemaFastCompile(sch)}
+			e.c, e.err = schemaCompile(e.raw)
 		}
 		if e.err != nil {
 			e.err = &SchemaError{Source: e.source, Err: e.err}
@@ -161,31 +162,33 @@ func (e *schemaEntry) build() {
 	})
 }
 
-// schemaURL names the one in-memory resource each compiler holds.
-const schemaURL = "urn:powertools:schema"
-
-// schemaCompile compiles a schema document with a compiler of its own (compilers are not safe for
-// concurrent use, and each schema is compiled once).
-func schemaCompile(text []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(text))
+// schemaCompile compiles a schema document: its draft settled (compile.go), resolved by
+// google/jsonschema-go without loading anything, its $ref chains checked for loops, its walk and its
+// fast path built.
+func schemaCompile(text []byte) (c *schemaCompiled, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("the schema library panicked: %v", r)
+		}
+	}()
+	root, draft, err := schemaParse(text)
 	if err != nil {
-		return nil, fmt.Errorf("not JSON: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft7)
-	c.AssertFormat()
-	c.UseLoader(schemaNoLoader{})
-	if err := c.AddResource(schemaURL, doc); err != nil {
 		return nil, err
 	}
-	return c.Compile(schemaURL)
-}
-
-// schemaNoLoader refuses every external reference: validation does no I/O.
-type schemaNoLoader struct{}
-
-func (schemaNoLoader) Load(url string) (any, error) {
-	return nil, errors.New("external schema references are not loaded: " + url)
+	rs, err := root.Resolve(&google.ResolveOptions{Loader: schemaNoLoader})
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "jsonschema: "))
+	}
+	refs := schemaResolveRefs(root)
+	if err := refs.checkTypes(); err != nil {
+		return nil, err
+	}
+	if err := refs.checkCycles(); err != nil {
+		return nil, err
+	}
+	c = &schemaCompiled{rs: rs, ev: newSchemaEval(root, draft, refs)}
+	c.fast = schemaFastCompile(c.ev)
+	return c, nil
 }
 
 // SchemaError reports a schema that cannot be built or compiled. errors.Is matches ErrSchema.
@@ -222,15 +225,34 @@ type ValidationIssue struct {
 	Reason  string
 }
 
+// validationMaxListed bounds the issues an error message lists; past it the message gives the count.
+const validationMaxListed = 20
+
+// Error lists every issue ("at $.a: reason; at $.b: reason"), up to 20, then the number left out.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("powertools: validation failed")
 	if e.Stage != "" {
 		b.WriteString(" (" + e.Stage + ")")
 	}
-	b.WriteString(" at " + e.Path + ": " + e.Reason)
-	if n := len(e.Issues) - 1; n > 0 {
-		b.WriteString(" (and " + strconv.Itoa(n) + " more)")
+	issues := e.Issues
+	if len(issues) == 0 {
+		issues = []ValidationIssue{{Path: e.Path, Keyword: e.Keyword, Reason: e.Reason}}
+	}
+	if len(issues) > 1 {
+		b.WriteString(": " + strconv.Itoa(len(issues)) + " issues")
+	}
+	for i, is := range issues {
+		if i == validationMaxListed {
+			b.WriteString("; " + strconv.Itoa(len(issues)-i) + " more not listed")
+			break
+		}
+		if i > 0 {
+			b.WriteString(";")
+		} else if len(issues) > 1 {
+			b.WriteString(":")
+		}
+		b.WriteString(" at " + is.Path + ": " + is.Reason)
 	}
 	return b.String()
 }
@@ -240,79 +262,60 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrValidation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
-// schemaPrinter renders the validator's messages.
-var schemaPrinter = message.NewPrinter(language.English)
-
 // schemaValidate validates generic JSON data (as decoded by encoding/json) and turns a failure into a
-// *ValidationError whose paths are written against data.
+// *ValidationError whose paths are written against data. The library gives the verdict; the walk lists
+// the failures and asserts formats.
 func schemaValidate(c *schemaCompiled, data any) error {
-	err := c.sch.Validate(data)
-	if err == nil {
+	lerr := schemaLibraryValidate(c.rs, data)
+	if lerr == nil && (!c.ev.formats || c.ev.partial || c.ev.valid(data)) {
 		return nil
 	}
-	var verr *jsonschema.ValidationError
-	if !errors.As(err, &verr) {
-		return &ValidationError{Path: "$", Reason: err.Error(), Issues: []ValidationIssue{{Path: "$", Reason: err.Error()}}, Err: err}
+	var issues []ValidationIssue
+	if !c.ev.partial {
+		issues = c.ev.explain(data)
 	}
-	ve := &ValidationError{Err: err}
-	schemaLeaves(verr, data, &ve.Issues)
-	if len(ve.Issues) == 0 {
-		ve.Issues = []ValidationIssue{{Path: "$", Reason: verr.Error()}}
+	if len(issues) == 0 {
+		if lerr == nil {
+			return nil
+		}
+		issues = []ValidationIssue{schemaLibraryIssue(lerr)}
 	}
-	// The validator visits object keys in map order: sort so the first issue is the same every time.
-	slices.SortStableFunc(ve.Issues, func(a, b ValidationIssue) int {
+	// Sorted, so the first issue is the same every time.
+	slices.SortStableFunc(issues, func(a, b ValidationIssue) int {
 		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Keyword, b.Keyword), strings.Compare(a.Reason, b.Reason))
 	})
-	ve.Path, ve.Keyword, ve.Reason = ve.Issues[0].Path, ve.Issues[0].Keyword, ve.Issues[0].Reason
+	issues = slices.Compact(issues)
+	ve := &ValidationError{Issues: issues, Err: lerr}
+	ve.Path, ve.Keyword, ve.Reason = issues[0].Path, issues[0].Keyword, issues[0].Reason
 	return ve
 }
 
-// schemaLeaves collects the innermost causes: the failing values themselves, not the "allOf failed"
-// summaries above them.
-func schemaLeaves(e *jsonschema.ValidationError, data any, out *[]ValidationIssue) {
-	if len(e.Causes) > 0 {
-		for _, c := range e.Causes {
-			schemaLeaves(c, data, out)
+// schemaLibraryValidate is the library's verdict, a panic in it an error.
+func schemaLibraryValidate(rs *google.Resolved, data any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the schema library panicked: %v", r)
 		}
-		return
-	}
-	var keyword string
-	if kp := e.ErrorKind.KeywordPath(); len(kp) > 0 {
-		keyword = kp[0]
-	}
-	*out = append(*out, ValidationIssue{
-		Path:    schemaJSONPath(data, e.InstanceLocation),
-		Keyword: keyword,
-		Reason:  e.ErrorKind.LocalizedString(schemaPrinter),
-	})
+	}()
+	return rs.Validate(data)
 }
 
-// schemaJSONPath writes an instance location as a JSONPath, walking data to tell array indexes from
-// object keys that look like numbers.
-func schemaJSONPath(data any, tokens []string) string {
-	b := []byte{'$'}
-	for _, tok := range tokens {
-		switch d := data.(type) {
-		case []any:
-			b = append(append(append(b, '['), tok...), ']')
-			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(d) {
-				data = d[i]
-			} else {
-				data = nil
-			}
-			continue
-		case map[string]any:
-			data = d[tok]
-		default:
-			data = nil
+// schemaLibraryIssue is the library's message as an issue, for a schema the walk cannot judge: the
+// schema locations it prefixes ("validating /properties/a: ") dropped, the keyword it starts with kept.
+func schemaLibraryIssue(err error) ValidationIssue {
+	msg := err.Error()
+	for strings.HasPrefix(msg, "validating ") {
+		_, rest, ok := strings.Cut(msg, ": ")
+		if !ok {
+			break
 		}
-		if schemaIsIdent(tok) {
-			b = append(append(b, '.'), tok...)
-		} else {
-			b = append(append(append(b, '['), strconv.Quote(tok)...), ']')
-		}
+		msg = rest
 	}
-	return string(b)
+	is := ValidationIssue{Path: "$", Reason: msg}
+	if kw, rest, ok := strings.Cut(msg, ": "); ok && !strings.ContainsAny(kw, " \"") {
+		is.Keyword, is.Reason = kw, rest
+	}
+	return is
 }
 
 func schemaIsIdent(s string) bool {
@@ -330,10 +333,15 @@ func schemaIsIdent(s string) bool {
 // Validate checks data against schema, after unwrapping it with the JMESPath envelope when envelope is
 // not "" (a powertools.Envelope* constant or any expression, with the Powertools functions). data is JSON
 // text ([]byte or json.RawMessage), a value decoded by encoding/json, or any other value, encoded to JSON
-// first. It returns nil, a *ValidationError (ErrValidation), a *SchemaError (ErrSchema), a
-// *powertools.DecodeError for data that is not JSON, a *powertools.JMESPathError for an envelope that
-// fails, or a *powertools.EnvelopeError (powertools.ErrEnvelope) for one that selects nothing. Schemas
-// and expressions are compiled once and cached.
+// first. It returns nil, a *ValidationError (ErrValidation) for anything that makes the event fail,
+// a *SchemaError (ErrSchema) for a schema that is not valid, or the *powertools.JMESPathError of an
+// envelope expression that does not compile. Everything the event causes matches ErrValidation: a value
+// that does not satisfy the schema, an event or a body that is not JSON or not base64, an envelope that
+// fails on it or selects nothing, a value that contains itself; the cause (a *powertools.DecodeError,
+// *powertools.JMESPathError or *powertools.EnvelopeError) stays in the chain for errors.Is and
+// errors.As. API Gateway, ALB, Function URL and VPC Lattice events whose body is marked
+// isBase64Encoded have it decoded before the envelope runs. Schemas and expressions are compiled once
+// and cached.
 func Validate(data any, schema Schema, envelope string) error {
 	sch, err := schema.compiled()
 	if err != nil {
@@ -351,11 +359,91 @@ func Validate(data any, schema Schema, envelope string) error {
 	case json.RawMessage:
 		return validateText(sch, env, d)
 	}
-	doc, err := env.UnwrapValue(data)
-	if err != nil {
+	if err := validationCheckValue(data); err != nil {
 		return err
 	}
+	if env != nil {
+		// As text, for the envelope to see a base64 body decoded as it does in an event given as text.
+		text, err := json.Marshal(data)
+		if err != nil {
+			return validationEventError(&powertools.DecodeError{Step: "json", Err: err})
+		}
+		return validateText(sch, env, text)
+	}
+	doc, err := env.UnwrapValue(data)
+	if err != nil {
+		return validationEventError(err)
+	}
 	return schemaValidate(sch, doc)
+}
+
+// validationEventError makes an error the event caused (not JSON, an envelope that fails or selects
+// nothing) a *ValidationError at "$", keeping it as the cause.
+func validationEventError(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return err
+	}
+	reason := strings.TrimPrefix(err.Error(), "powertools: ")
+	return &ValidationError{Path: "$", Reason: reason, Issues: []ValidationIssue{{Path: "$", Reason: reason}}, Err: err}
+}
+
+// validationMaxDepth is how deep a value given to Validate (already decoded) may nest: the depth
+// encoding/json accepts.
+const validationMaxDepth = 10000
+
+// validationCheckValue refuses a decoded value that contains itself (a map or a slice holding itself,
+// directly or not, which would make the validation recurse until the process dies) or nests past
+// validationMaxDepth, before anything walks it. Values decoded from JSON text never do.
+func validationCheckValue(data any) error {
+	switch data.(type) {
+	case map[string]any, []any:
+	default:
+		return nil
+	}
+	onPath := map[uintptr]bool{}
+	var walk func(v any, depth int) error
+	walk = func(v any, depth int) error {
+		if depth > validationMaxDepth {
+			return validationEventError(errors.New("the value nests deeper than " + strconv.Itoa(validationMaxDepth) + " levels"))
+		}
+		var id uintptr
+		switch x := v.(type) {
+		case map[string]any:
+			if len(x) == 0 {
+				return nil
+			}
+			id = reflect.ValueOf(x).Pointer()
+		case []any:
+			if cap(x) == 0 {
+				return nil
+			}
+			id = reflect.ValueOf(x[:cap(x)]).Pointer()
+		default:
+			return nil
+		}
+		if onPath[id] {
+			return validationEventError(errors.New("the value contains itself (a map or slice holding itself cannot be JSON)"))
+		}
+		onPath[id] = true
+		defer delete(onPath, id)
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				if err := walk(e, depth+1); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if err := walk(e, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(data, 0)
 }
 
 // ValidateJSON is Validate(doc, s, "") for one JSON document, without putting it in an interface: valid
@@ -381,9 +469,15 @@ func validateText(sch *schemaCompiled, env *powertools.Envelope, text []byte) er
 	if validateFast(sch, env, text) {
 		return nil
 	}
+	if env != nil {
+		var err error
+		if text, _, err = eventbody.Decoded(text); err != nil {
+			return validationEventError(err)
+		}
+	}
 	doc, err := env.Unwrap(text)
 	if err != nil {
-		return err
+		return validationEventError(err)
 	}
 	return schemaValidate(sch, doc)
 }

@@ -84,8 +84,8 @@ func TestSampleEvents(t *testing.T) {
 		}},
 		{"create-invalid-alb-multivalue.json", 422, func(t *testing.T, a answer, body string) {
 			assert.JSONEq(t, `{"statusCode":422,"message":"validation failed","detail":[
-				{"in":"body","path":"$.name","reason":"minLength: got 0, want 1"},
-				{"in":"body","path":"$.price","reason":"exclusiveMinimum: got -1, want 0"}]}`, body)
+				{"in":"body","path":"$.name","reason":"must be at least 1 characters long, not 0"},
+				{"in":"body","path":"$.price","reason":"must be > 0, not -1"}]}`, body)
 			assert.NotNil(t, a.MultiValueHeaders)
 		}},
 		{"openapi-vpc-lattice.json", 200, func(t *testing.T, a answer, body string) {

@@ -171,7 +171,7 @@ func TestFailureReasons(t *testing.T) {
 		}
 	}
 	require.Len(t, failed, 2)
-	assert.Contains(t, failed[0].Exception, `orders: invalid order "o-2002": powertools: validation failed at $.currency: value must be one of `)
+	assert.Contains(t, failed[0].Exception, `orders: invalid order "o-2002": powertools: validation failed: 2 issues: at $.currency: must be one of "EUR", "USD", "GBP"; at $.items[0].quantity: must be >= 1, not 0`)
 	assert.Contains(t, failed[1].Exception, `orders: charge order "o-2003": card declined`)
 }
 
