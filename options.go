@@ -31,6 +31,7 @@ type config struct {
 	metrics   metricsConfig
 	tracer    tracerConfig
 	validator Validator // WithValidator; nil when events are not validated
+	params    paramsAppConfig
 
 	// problems found while applying options; reported by New together with every other problem.
 	optionErrs []error
@@ -46,6 +47,7 @@ func defaultConfig() config {
 		log:         logDefaultConfig(),
 		metrics:     metricsDefaultConfig(),
 		tracer:      tracerDefaultConfig(),
+		params:      paramsAppDefaultConfig(),
 	}
 }
 
@@ -82,6 +84,7 @@ func (c *config) readEnv(env *envReader) {
 	c.log.readEnv(env)
 	c.metrics.readEnv(env)
 	c.tracer.readEnv(env)
+	c.params.readEnv(env)
 }
 
 // validate reports every inconsistent setting; New joins them into one error.
@@ -93,6 +96,7 @@ func (c *config) validate() []error {
 	errs = append(errs, c.log.validate()...)
 	errs = append(errs, c.metrics.validate()...)
 	errs = append(errs, c.tracer.validate()...)
+	errs = append(errs, c.params.validate()...)
 	if err := c.validatorInit(); err != nil {
 		errs = append(errs, err)
 	}

@@ -48,6 +48,7 @@ type App struct {
 
 	metrics *metricsRoot
 	tracer  *tracerRoot
+	params  *paramsRoot
 }
 
 // New builds an App from the defaults, the environment (read once, here) and the options, in that order
@@ -77,6 +78,7 @@ func New(opts ...Option) (*App, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	a.params = newParamsRoot(a) // no AWS call: clients are built on first use
 	a.log.warnAboutLevel()
 	a.debug.Debug("powertools: configuration resolved",
 		zap.String("service", cfg.service),
