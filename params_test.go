@@ -600,7 +600,9 @@ func (s *stubSSM) GetParameters(context.Context, []string, bool) ([]powertools.P
 func (s *stubSSM) GetParametersByPath(context.Context, string, bool, bool, string) ([]powertools.ParamItem, string, error) {
 	return nil, "", errors.New("not used")
 }
-func (s *stubSSM) PutParameter(context.Context, powertools.ParamPut) error { return errors.New("not used") }
+func (s *stubSSM) PutParameter(context.Context, powertools.ParamPut) error {
+	return errors.New("not used")
+}
 
 func TestParamsCacheHitAllocs(t *testing.T) {
 	testenv.SkipAllocsUnderRace(t)
