@@ -24,6 +24,14 @@ command -v curl >/dev/null || die "curl is not installed"
 
 work=$(mktemp -d)
 rie_pid=""
+fake_pid=""
+stop_fake() {
+	if [[ -n $fake_pid ]] && kill -0 "$fake_pid" 2>/dev/null; then
+		kill -TERM "$fake_pid" 2>/dev/null || true
+		wait "$fake_pid" 2>/dev/null || true
+	fi
+	fake_pid=""
+}
 stop_rie() {
 	if [[ -n $rie_pid ]] && kill -0 "$rie_pid" 2>/dev/null; then
 		# The emulator and the function run in their own process group: stop both, politely first.
@@ -39,6 +47,7 @@ stop_rie() {
 }
 cleanup() {
 	stop_rie
+	stop_fake
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,6 +72,24 @@ for fn in "${functions[@]}"; do
 	(cd "$root" && GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o "$work/$fn/bootstrap" "./examples/$fn")
 done
 
+# Secrets Manager for orders (its payment provider's API key): the in-repo fake (internal/awsfake) on
+# 127.0.0.1, which the function's unchanged AWS SDK client reaches through AWS_ENDPOINT_URL. With -v it
+# writes one line per request: the demo shows the secret is fetched once and then served from the cache.
+log "building the Secrets Manager fake (internal/awsfake)"
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/awsfake" ./internal/awsfake/cmd/awsfake)
+printf '{"secrets": {"orders/payments-api-key": "pk_demo_4eC39HqLyjWDarjtT1zdp7dc"}}\n' >"$work/seed.json"
+"$work/awsfake" -v -seed "$work/seed.json" >"$work/awsfake.out" 2>"$work/awsfake.log" &
+fake_pid=$!
+fake_url=""
+for _ in $(seq 100); do
+	fake_url=$(sed -n 's/^listening on //p' "$work/awsfake.out")
+	[[ -n $fake_url ]] && break
+	kill -0 "$fake_pid" 2>/dev/null || die "the fake did not start: $(cat "$work/awsfake.log")"
+	sleep 0.1
+done
+[[ -n $fake_url ]] || die "the fake did not start"
+log "Secrets Manager fake listening on $fake_url"
+
 # The environment of each function, as its template.yaml sets it (plus what Lambda itself sets).
 env_hello=(
 	AWS_LAMBDA_FUNCTION_NAME=hello
@@ -78,6 +105,10 @@ env_orders=(
 	POWERTOOLS_SERVICE_NAME=orders
 	POWERTOOLS_METRICS_NAMESPACE=Shop
 	POWERTOOLS_LOG_LEVEL=INFO
+	PAYMENTS_API_KEY_SECRET=orders/payments-api-key
+	AWS_ENDPOINT_URL="$fake_url"
+	AWS_ACCESS_KEY_ID=demo
+	AWS_SECRET_ACCESS_KEY=demo
 )
 # The sample events in a telling order (the first is the cold start); any other event of the directory
 # follows.
@@ -217,6 +248,10 @@ total_invocations=0
 for fn in "${functions[@]}"; do
 	invoke_all "$fn"
 done
+
+printf '\n%s=== Secrets Manager (the fake), requests made by orders:%s\n' "$cyan" "$reset"
+sort "$work/awsfake.log" | uniq -c
+echo "(the API key is fetched by the first charge, then served from the cache: powertools.Secrets(ctx))"
 
 printf '\n'
 log "done: $total_invocations events invoked through the Lambda runtime protocol (${functions[*]})"

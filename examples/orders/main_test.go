@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,8 +16,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/examples/orders/paymentstest"
+	"github.com/gopowertools/powertools/internal/awsfake"
+	"github.com/gopowertools/powertools/parameters"
 	"github.com/gopowertools/powertools/validation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -484,4 +489,48 @@ func checkBlob(t *testing.T, blob map[string]any, want blobWant) {
 		assert.InDeltaSlice(t, want.values[m.Name], got, 1e-9, m.Name)
 	}
 	assert.Len(t, names, len(want.values), "%s", raw)
+}
+
+// The payment provider's API key comes from Secrets Manager (the in-repo fake here, as in the demo):
+// fetched once for the whole batch and the next invocation (cached), sent as a bearer token, never logged.
+func TestPaymentsAPIKeyFromSecretsManager(t *testing.T) {
+	const key = "pk_live_51Hx-demo-key"
+	fake := awsfake.New(&awsfake.Seed{Secrets: map[string]string{"orders/payments-api-key": key}})
+	url, err := fake.Start(0)
+	require.NoError(t, err)
+	defer fake.Close()
+	provider := useGateway(t, "http")
+	prev := apiKeySecret
+	apiKeySecret = "orders/payments-api-key"
+	t.Cleanup(func() { apiKeySecret = prev })
+
+	var logs bytes.Buffer
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: &url,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	opts := append(options(), parameters.WithConfig(cfg), powertools.WithLogOutput(&logs),
+		powertools.WithMetricsOutput(io.Discard), powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "orders"}))
+	app, err := powertools.New(opts...)
+	require.NoError(t, err)
+	h := powertools.WrapFunc(app, handle)
+	for _, req := range []string{"r1", "r2"} {
+		out, err := h.Invoke(lambdaCtx(req), readEvent(t, "good-batch.json"))
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"batchItemFailures":[]}`, string(out))
+	}
+	charges := provider.Charges()
+	require.Len(t, charges, 6)
+	for _, c := range charges {
+		assert.Equal(t, "Bearer "+key, c.Authorization)
+	}
+	assert.Equal(t, 1, fake.Count("secretsmanager.GetSecretValue"), "the key is cached across records and invocations")
+	assert.NotContains(t, logs.String(), key)
+
+	// A missing secret fails the charges, not the process.
+	apiKeySecret = "orders/absent"
+	app, err = powertools.New(opts...)
+	require.NoError(t, err)
+	out, err := powertools.WrapFunc(app, handle).Invoke(lambdaCtx("r3"), readEvent(t, "good-batch.json"))
+	assert.Error(t, err, "every record failed")
+	assert.Empty(t, out)
+	assert.Contains(t, logs.String(), "payments API key")
 }

@@ -89,6 +89,7 @@ type Server struct {
 	hold     map[string]chan struct{}
 	pageSize int
 	agents   []string
+	log      io.Writer
 
 	srv  *http.Server
 	ln   net.Listener
@@ -150,6 +151,13 @@ func (s *Server) Close() error {
 func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	s.now = now
+	s.mu.Unlock()
+}
+
+// SetLog makes the server write one line per request to w: "awsfake: <operation> <name>" (never a value).
+func (s *Server) SetLog(w io.Writer) {
+	s.mu.Lock()
+	s.log = w
 	s.mu.Unlock()
 }
 
@@ -337,7 +345,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.counts[op]++
 	s.agents = append(s.agents, r.Header.Get("User-Agent"))
 	hold := s.hold[op]
+	logTo := s.log
 	s.mu.Unlock()
+	if logTo != nil {
+		fmt.Fprintf(logTo, "awsfake: %s\n", op)
+	}
 	if hold != nil {
 		<-hold
 	}

@@ -5,7 +5,8 @@
 //
 // The seed is a JSON document: {"parameters":[{"name":"/a","value":"1"}],"secrets":{"name":"value"},
 // "appconfig":[{"application":"a","environment":"e","profile":"p","content":"{}"}]}. It prints
-// "listening on http://127.0.0.1:PORT" once ready and serves until killed.
+// "listening on http://127.0.0.1:PORT" once ready and serves until killed; with -v, one line per request
+// on standard error.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 func main() {
 	port := flag.Int("port", 0, "port on 127.0.0.1 (0: a free one)")
 	seedFile := flag.String("seed", "", "JSON file with the initial parameters, secrets and configurations")
+	verbose := flag.Bool("v", false, "write one line per request (the operation) to standard error")
 	flag.Parse()
 
 	var seed awsfake.Seed
@@ -37,6 +39,9 @@ func main() {
 		}
 	}
 	s := awsfake.New(&seed)
+	if *verbose {
+		s.SetLog(os.Stderr)
+	}
 	url, err := s.Start(*port)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
