@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -475,22 +476,26 @@ type paramsEntry struct {
 	expires time.Time
 }
 
-// paramsCache is one provider's cache, safe for concurrent invocations. Entries stay until replaced or
+// paramsCache is one provider's cache, safe for concurrent invocations. Reads take no lock: the map is
+// replaced, never changed, by the (rare) writes, which copy it under mu. Entries stay until replaced or
 // invalidated by a write; an expired one is refetched on its next read.
 type paramsCache struct {
-	mu     sync.RWMutex
-	m      map[paramsKey]paramsEntry
+	m      atomic.Pointer[map[paramsKey]paramsEntry]
+	mu     sync.Mutex
 	gen    uint64 // bumped by every invalidation: a fetch started before one does not store its answer
 	flight singleflight.Group
 }
 
-func newParamsCache() *paramsCache { return &paramsCache{m: make(map[paramsKey]paramsEntry)} }
+func newParamsCache() *paramsCache {
+	c := &paramsCache{}
+	m := make(map[paramsKey]paramsEntry)
+	c.m.Store(&m)
+	return c
+}
 
-// lookup returns a live entry.
+// lookup returns a live entry; it allocates nothing.
 func (c *paramsCache) lookup(k paramsKey, now time.Time) (paramsEntry, bool) {
-	c.mu.RLock()
-	e, ok := c.m[k]
-	c.mu.RUnlock()
+	e, ok := (*c.m.Load())[k]
 	if !ok || !now.Before(e.expires) {
 		return paramsEntry{}, false
 	}
@@ -498,31 +503,41 @@ func (c *paramsCache) lookup(k paramsKey, now time.Time) (paramsEntry, bool) {
 }
 
 func (c *paramsCache) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.gen
 }
 
 // store keeps e unless an invalidation happened since gen was read.
 func (c *paramsCache) store(k paramsKey, e paramsEntry, gen uint64) {
 	c.mu.Lock()
-	if c.gen == gen {
-		c.m[k] = e
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
 	}
-	c.mu.Unlock()
+	old := *c.m.Load()
+	m := make(map[paramsKey]paramsEntry, len(old)+1)
+	for key, v := range old {
+		m[key] = v
+	}
+	m[k] = e
+	c.m.Store(&m)
 }
 
 // invalidate drops every entry a write of name makes stale: the name's own, under every option, and the
 // GetMultiple answers of every path above it.
 func (c *paramsCache) invalidate(name string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.gen++
-	for k := range c.m {
-		if k.name == name || (k.kind == paramsKindMultiple && paramsUnder(name, k.name)) {
-			delete(c.m, k)
+	old := *c.m.Load()
+	m := make(map[paramsKey]paramsEntry, len(old))
+	for k, v := range old {
+		if k.name != name && (k.kind != paramsKindMultiple || !paramsUnder(name, k.name)) {
+			m[k] = v
 		}
 	}
-	c.mu.Unlock()
+	c.m.Store(&m)
 }
 
 // paramsUnder reports whether name is in the tree under path.

@@ -708,7 +708,9 @@ func TestAppParameters(t *testing.T) {
 	if clients.called.Load() != 0 || len(f.Counts()) != 0 {
 		t.Fatal("New built a client or called AWS")
 	}
-	if app.SSM() != app.SSM() || app.Secrets() != app.Secrets() || app.AppConfig("", "prod") != app.AppConfig("orders", "prod") {
+	ssm1, secrets1 := app.SSM(), app.Secrets()
+	if ssm1 != app.SSM() || secrets1 != app.Secrets() || app.AppConfig("", "prod") != app.AppConfig("orders", "prod") ||
+		app.AppConfig("orders", "dev") == app.AppConfig("orders", "prod") {
 		t.Error("the App's providers are not one per App")
 	}
 	h := app.Wrap(func(ctx context.Context) (string, error) {
