@@ -1,19 +1,12 @@
 module github.com/gopowertools/powertools/xraybridge
 
-go 1.26
+go 1.26.0
 
 replace github.com/gopowertools/powertools => ../
 
 require github.com/gopowertools/powertools v0.0.0-00010101000000-000000000000
 
-require (
-	github.com/bahlo/generic-list-go v0.2.0 // indirect
-	github.com/buger/jsonparser v1.1.2 // indirect
-	github.com/invopop/jsonschema v0.14.0 // indirect
-	github.com/pb33f/ordered-map/v2 v2.3.1 // indirect
-	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
-	go.yaml.in/yaml/v4 v4.0.0-rc.2 // indirect
-)
+require golang.org/x/sync v0.23.0 // indirect
 
 require (
 	github.com/andybalholm/brotli v1.1.0 // indirect
