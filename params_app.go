@@ -6,6 +6,7 @@ package powertools
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -24,17 +25,19 @@ type ParamClients interface {
 	AppConfig(ctx context.Context) (ParamAppConfigClient, error)
 }
 
-// WithParamClients sets the factory of the clients behind app.SSM(), app.Secrets() and app.AppConfig
+// WithParamClients adds a factory of the clients behind app.SSM(), app.Secrets() and app.AppConfig
 // (called once by New, with the App being built; it must do no I/O), and options for those providers
-// over the environment's. Default: none (their calls fail with ErrNoParamClient); parameters.With() is
-// this option with the AWS SDK clients.
+// over the environment's. A factory answers ErrNoParamClient for the services it does not serve; with
+// several, the last one serving a service wins. Default: none (the calls fail with ErrNoParamClient);
+// parameters.With() is this option with the AWS SDK clients of the three services, ssmparams.With(),
+// secretsparams.With() and appconfigparams.With() with one each (linking only that SDK package).
 func WithParamClients(clients func(app *App) ParamClients, defaults ...ParamOption) Option {
 	return func(c *config) {
 		if clients == nil {
 			c.addErr("WithParamClients", "nil", "clients must not be nil")
 			return
 		}
-		c.params.clients = clients
+		c.params.clients = append(c.params.clients, clients)
 		c.params.defaults = append(c.params.defaults, defaults...)
 	}
 }
@@ -55,7 +58,7 @@ func (a *App) ConfigureAWS(cfg *aws.Config) {
 type paramsAppConfig struct {
 	maxAge   time.Duration // POWERTOOLS_PARAMETERS_MAX_AGE
 	decrypt  bool          // POWERTOOLS_PARAMETERS_SSM_DECRYPT
-	clients  func(*App) ParamClients
+	clients  []func(*App) ParamClients
 	defaults []ParamOption
 }
 
@@ -98,10 +101,44 @@ func newParamsRoot(a *App) *paramsRoot {
 	base.clock = a.now
 	base.apply(a.cfg.params.defaults)
 	r := &paramsRoot{app: a, base: base, appconfig: make(map[[2]string]*AppConfigProvider)}
-	if a.cfg.params.clients != nil {
-		r.clients = a.cfg.params.clients(a)
+	if len(a.cfg.params.clients) > 0 {
+		var m paramsMergedClients
+		for i := len(a.cfg.params.clients) - 1; i >= 0; i-- { // the last given first
+			m = append(m, a.cfg.params.clients[i](a))
+		}
+		r.clients = m
 	}
 	return r
+}
+
+// paramsMergedClients asks each factory in turn, until one serves the service.
+type paramsMergedClients []ParamClients
+
+func paramsFirst[C any](m paramsMergedClients, get func(ParamClients) (C, error)) (C, error) {
+	var zero C
+	for _, f := range m {
+		if f == nil {
+			continue
+		}
+		c, err := get(f)
+		if errors.Is(err, ErrNoParamClient) {
+			continue
+		}
+		return c, err
+	}
+	return zero, ErrNoParamClient
+}
+
+func (m paramsMergedClients) SSM(ctx context.Context) (ParamSSMClient, error) {
+	return paramsFirst(m, func(f ParamClients) (ParamSSMClient, error) { return f.SSM(ctx) })
+}
+
+func (m paramsMergedClients) Secrets(ctx context.Context) (ParamSecretsClient, error) {
+	return paramsFirst(m, func(f ParamClients) (ParamSecretsClient, error) { return f.Secrets(ctx) })
+}
+
+func (m paramsMergedClients) AppConfig(ctx context.Context) (ParamAppConfigClient, error) {
+	return paramsFirst(m, func(f ParamClients) (ParamAppConfigClient, error) { return f.AppConfig(ctx) })
 }
 
 func (r *paramsRoot) call(provider string) paramsCall {

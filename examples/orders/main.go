@@ -37,7 +37,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
-	"github.com/gopowertools/powertools/parameters"
+	"github.com/gopowertools/powertools/parameters/secretsparams"
 	"github.com/gopowertools/powertools/validation"
 	"go.uber.org/zap"
 )
@@ -62,9 +62,10 @@ func options() []powertools.Option {
 		// The event must be an SQS batch and the answer a well-formed partial-failure response: an empty
 		// itemIdentifier would make Lambda retry the whole batch.
 		validation.With(sqsEventSchema, batchResponseSchema, ""),
-		// powertools.Secrets(ctx) and the other default providers: SDK clients built on first use from the
-		// default AWS configuration, traced.
-		parameters.With(),
+		// powertools.Secrets(ctx): an SDK client built on first use from the default AWS configuration,
+		// traced. secretsparams links the Secrets Manager SDK package alone (parameters.With() would link
+		// SSM's and AppConfig's too, and pay their package init at every cold start).
+		secretsparams.With(),
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/examples/orders/paymentstest"
 	"github.com/gopowertools/powertools/internal/awsfake"
-	"github.com/gopowertools/powertools/parameters"
+	"github.com/gopowertools/powertools/parameters/secretsparams"
 	"github.com/gopowertools/powertools/validation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -507,7 +507,7 @@ func TestPaymentsAPIKeyFromSecretsManager(t *testing.T) {
 	var logs bytes.Buffer
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: &url,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
-	opts := append(options(), parameters.WithConfig(cfg), powertools.WithLogOutput(&logs),
+	opts := append(options(), secretsparams.WithConfig(cfg), powertools.WithLogOutput(&logs),
 		powertools.WithMetricsOutput(io.Discard), powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "orders"}))
 	app, err := powertools.New(opts...)
 	require.NoError(t, err)
