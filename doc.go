@@ -85,8 +85,9 @@
 // call; [GetJSON] decodes into a Go type. Inside a handler, [SSM], [Secrets] and [AppConfig] return the
 // App's providers, whose AWS SDK clients are built on first use. The SDK adapters live in the subpackage
 // github.com/gopowertools/powertools/parameters (parameters.With() for the App,
-// parameters.NewSSMProvider and the others over SDK clients): the SDK service packages cost a function
-// 1.5 MiB and 8 ms of package init, paid only by the functions that import that package.
+// parameters.NewSSMProvider and the others over SDK clients), and one service's alone in
+// parameters/ssmparams, secretsparams, appconfigparams and dynamodbparams: the SDK service packages cost
+// a function 1.5 MiB and 8 ms of package init, paid only by the functions that import them.
 //
 // # Debug mode
 //
