@@ -126,6 +126,18 @@
 // policies) and the event types aws-lambda-go lacks (VPC Lattice, Bedrock Agent, AppSync direct resolvers
 // and others). The batch utility and the parser convert DynamoDB images with the same code.
 //
+// # Parameters
+//
+// [SSMProvider] (Get, GetMultiple, GetByName, Set), [SecretsProvider] (Get, Set), [DynamoDBProvider] (Get,
+// GetMultiple) and [AppConfigProvider] (Get) read configuration and secrets, cached per provider for 5
+// minutes ([WithParamMaxAge], POWERTOOLS_PARAMETERS_MAX_AGE), concurrent misses of one key sharing one
+// call; [GetJSON] decodes into a Go type. Inside a handler, [SSM], [Secrets] and [AppConfig] return the
+// App's providers, whose AWS SDK clients are built on first use. The SDK adapters live in the subpackage
+// github.com/gopowertools/powertools/parameters (parameters.With() for the App,
+// parameters.NewSSMProvider and the others over SDK clients), and one service's alone in
+// parameters/ssmparams, secretsparams, appconfigparams and dynamodbparams: the SDK service packages cost
+// a function 1.5 MiB and 8 ms of package init, paid only by the functions that import them.
+//
 // # Debug mode
 //
 // [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,
@@ -138,6 +150,6 @@
 // (accepted; Go has no root logger to deduplicate), POWERTOOLS_METRICS_NAMESPACE,
 // POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_DISABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE,
 // POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES, AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL,
-// POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG, POWERTOOLS_DEV. Booleans accept 1, y, yes, t, true,
+// POWERTOOLS_PARAMETERS_MAX_AGE, POWERTOOLS_PARAMETERS_SSM_DECRYPT, POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG, POWERTOOLS_DEV. Booleans accept 1, y, yes, t, true,
 // on and 0, n, no, f, false, off in any case; anything else is an error from New.
 package powertools

@@ -33,6 +33,7 @@ type config struct {
 	tracer    tracerConfig
 	validator Validator // WithValidator; nil when events are not validated
 	idem      idemSettings
+	params    paramsAppConfig
 
 	// problems found while applying options; reported by New together with every other problem.
 	optionErrs []error
@@ -48,6 +49,7 @@ func defaultConfig() config {
 		log:         logDefaultConfig(),
 		metrics:     metricsDefaultConfig(),
 		tracer:      tracerDefaultConfig(),
+		params:      paramsAppDefaultConfig(),
 	}
 }
 
@@ -85,6 +87,7 @@ func (c *config) readEnv(env *envReader) {
 	c.metrics.readEnv(env)
 	c.tracer.readEnv(env)
 	c.idem.readEnv(env)
+	c.params.readEnv(env)
 	// POWERTOOLS_DEV: development mode, never for production. Log lines are indented for a terminal, and
 	// tracing is off unless POWERTOOLS_TRACE_DISABLED says explicitly that it is not.
 	var dev bool
@@ -106,6 +109,7 @@ func (c *config) validate() []error {
 	errs = append(errs, c.log.validate()...)
 	errs = append(errs, c.metrics.validate()...)
 	errs = append(errs, c.tracer.validate()...)
+	errs = append(errs, c.params.validate()...)
 	if err := c.validatorInit(); err != nil {
 		errs = append(errs, err)
 	}

@@ -51,6 +51,7 @@ type App struct {
 	metrics    *metricsRoot
 	metricsOff *MetricSet // the set invocations get when metrics are off for want of a namespace (metrics.go)
 	tracer     *tracerRoot
+	params     *paramsRoot
 
 	idemWarnDisabled sync.Once // the WARNING line of POWERTOOLS_IDEMPOTENCY_DISABLED, once per App
 }
@@ -89,6 +90,7 @@ func New(opts ...Option) (*App, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	a.params = newParamsRoot(a) // no AWS call: clients are built on first use
 	a.log.warnAboutLevel()
 	a.debug.Debug("powertools: configuration resolved",
 		zap.String("service", cfg.service),

@@ -15,8 +15,32 @@ command -v go >/dev/null || { echo "demo: go is not installed" >&2; exit 1; }
 
 # The runner, built once.
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+fake_pid=""
+cleanup() {
+	if [[ -n $fake_pid ]] && kill -0 "$fake_pid" 2>/dev/null; then
+		kill -TERM "$fake_pid" 2>/dev/null || true
+		wait "$fake_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
 go build -o "$work/powertools-local" ./cmd/powertools-local
+
+# Secrets Manager for orders (its payment provider's API key): the in-repo fake (internal/awsfake) on
+# 127.0.0.1, which the function's unchanged AWS SDK client reaches through AWS_ENDPOINT_URL. With -v it
+# writes one line per request: the demo shows the secret is fetched once and then served from the cache.
+CGO_ENABLED=0 go build -trimpath -o "$work/awsfake" ./internal/awsfake/cmd/awsfake
+printf '{"secrets": {"orders/payments-api-key": "pk_demo_4eC39HqLyjWDarjtT1zdp7dc"}}\n' >"$work/seed.json"
+"$work/awsfake" -v -seed "$work/seed.json" >"$work/awsfake.out" 2>"$work/awsfake.log" &
+fake_pid=$!
+fake_url=""
+for _ in $(seq 100); do
+	fake_url=$(sed -n 's/^listening on //p' "$work/awsfake.out")
+	[[ -n $fake_url ]] && break
+	kill -0 "$fake_pid" 2>/dev/null || { echo "demo: the Secrets Manager fake did not start: $(cat "$work/awsfake.log")" >&2; exit 1; }
+	sleep 0.1
+done
+[[ -n $fake_url ]] || { echo "demo: the Secrets Manager fake did not start" >&2; exit 1; }
 
 # The sample events in a telling order (the first is the cold start), then any other of the directory.
 events() {
@@ -54,7 +78,13 @@ run hello -name hello -memory 128 -timeout 10s \
 mapfile -t orders_events < <(events examples/orders/events good-batch mixed-batch fifo-batch poison-batch)
 run orders -name orders -memory 256 -timeout 30s \
 	-env POWERTOOLS_SERVICE_NAME=orders -env POWERTOOLS_METRICS_NAMESPACE=Shop -env POWERTOOLS_LOG_LEVEL=INFO \
+	-env PAYMENTS_API_KEY_SECRET=orders/payments-api-key -env AWS_ENDPOINT_URL="$fake_url" \
+	-env AWS_REGION=us-east-1 -env AWS_ACCESS_KEY_ID=demo -env AWS_SECRET_ACCESS_KEY=demo \
 	./examples/orders "${orders_events[@]}"
+
+printf '\n##### Secrets Manager (the in-repo fake): the requests orders made\n'
+sort "$work/awsfake.log" | uniq -c
+echo "(the API key is fetched by the first charge, then served from the cache: powertools.Secrets(ctx))"
 
 mapfile -t api_events < <(events examples/api/events list-http-api get-rest get-missing-function-url create-alb \
 	create-invalid-alb-multivalue openapi-vpc-lattice preflight-vpc-lattice-v2 not-found-http-api direct-invoke)

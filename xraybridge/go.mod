@@ -8,6 +8,8 @@ require github.com/gopowertools/powertools v0.0.0-00010101000000-000000000000
 
 require github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 
+require golang.org/x/sync v0.23.0 // indirect
+
 require (
 	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/aws/aws-lambda-go v1.55.1 // indirect

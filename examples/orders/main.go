@@ -10,7 +10,9 @@
 //	an event that is not an SQS batch     -> a function error (inbound validation)
 //
 // The charge goes to the payment provider's HTTP API at PAYMENTS_API_URL, through an http.Client
-// instrumented with powertools.InstrumentHTTP; without PAYMENTS_API_URL, to an in-process sandbox.
+// instrumented with powertools.InstrumentHTTP; without PAYMENTS_API_URL, to an in-process sandbox. The
+// provider's API key is the Secrets Manager secret named by PAYMENTS_API_KEY_SECRET, read through the
+// Parameters utility (powertools.Secrets(ctx), cached for 5 minutes, its client built on first use).
 //
 // Build it for Lambda (provided.al2023) as a binary named bootstrap:
 //
@@ -35,12 +37,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/parameters/secretsparams"
 	"github.com/gopowertools/powertools/validation"
 	"go.uber.org/zap"
 )
 
 func main() {
 	gateway = newGateway(os.Getenv("PAYMENTS_API_URL"))
+	apiKeySecret = os.Getenv("PAYMENTS_API_KEY_SECRET")
 	powertools.StartFunc(handle, options()...)
 }
 
@@ -58,7 +62,25 @@ func options() []powertools.Option {
 		// The event must be an SQS batch and the answer a well-formed partial-failure response: an empty
 		// itemIdentifier would make Lambda retry the whole batch.
 		validation.With(sqsEventSchema, batchResponseSchema, ""),
+		// powertools.Secrets(ctx): an SDK client built on first use from the default AWS configuration,
+		// traced. secretsparams links the Secrets Manager SDK package alone (parameters.With() would link
+		// SSM's and AppConfig's too, and pay their package init at every cold start).
+		secretsparams.With(),
 	}
+}
+
+// apiKeySecret names the Secrets Manager secret holding the payment provider's API key ("" for none, as
+// the sandbox needs none). Set once, in main.
+var apiKeySecret string
+
+// paymentsAPIKey is the payment provider's API key, from Secrets Manager: fetched by the first charge of
+// the process, then served from the cache for 5 minutes (POWERTOOLS_PARAMETERS_MAX_AGE), so a rotated
+// key is picked up without a redeploy. Its value is never logged.
+func paymentsAPIKey(ctx context.Context) (string, error) {
+	if apiKeySecret == "" {
+		return "", nil
+	}
+	return powertools.Secrets(ctx).Get(ctx, apiKeySecret)
 }
 
 // Order is the body of one SQS message. Its JSON Schema (orderSchema) is derived from the struct: field
@@ -129,6 +151,7 @@ type charge struct {
 	Token    string `json:"source"`
 	Cents    int64  `json:"amount"`
 	Currency string `json:"currency"`
+	APIKey   string `json:"-"` // the provider's API key, sent as a bearer token
 }
 
 // errCardDeclined is the gateway's answer for a card it refuses.
@@ -167,6 +190,9 @@ func (g *httpGateway) Charge(ctx context.Context, c charge) (string, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", c.OrderID)
+	if c.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.APIKey)
+	}
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("payments API: %w", err)
@@ -230,8 +256,13 @@ func processOrder(ctx context.Context, m events.SQSMessage, o Order) error {
 		seg.Annotate("order_id", o.ID)
 		seg.Annotate("currency", o.Currency)
 		seg.Metadata("amount", amount)
-		// ctx is the "charge" subsegment's: an instrumented call made with it nests inside.
-		return gateway.Charge(ctx, charge{OrderID: o.ID, Token: o.PaymentToken, Cents: cents, Currency: o.Currency})
+		// ctx is the "charge" subsegment's: an instrumented call made with it nests inside (the Secrets
+		// Manager call too, when the key is not cached).
+		key, err := paymentsAPIKey(ctx)
+		if err != nil {
+			return "", fmt.Errorf("payments API key: %w", err)
+		}
+		return gateway.Charge(ctx, charge{OrderID: o.ID, Token: o.PaymentToken, Cents: cents, Currency: o.Currency, APIKey: key})
 	})
 	if err != nil {
 		countMetric(ctx, "ChargesFailed")

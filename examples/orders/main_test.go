@@ -12,8 +12,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/examples/orders/paymentstest"
+	"github.com/gopowertools/powertools/internal/awsfake"
+	"github.com/gopowertools/powertools/parameters/secretsparams"
 	"github.com/gopowertools/powertools/powertoolstest"
 	"github.com/gopowertools/powertools/validation"
 	"github.com/stretchr/testify/assert"
@@ -426,4 +430,52 @@ func checkBlob(t *testing.T, blob powertoolstest.Blob, want blobWant) {
 		assert.InDeltaSlice(t, want.values[m.Name], blob.Values[m.Name], 1e-9, m.Name)
 	}
 	assert.Len(t, blob.Definitions, len(want.values), "%s", blob.Raw)
+}
+
+// The payment provider's API key comes from Secrets Manager (the in-repo fake here, as in the demo):
+// fetched once for the whole batch and the next invocation (cached), sent as a bearer token, never logged.
+func TestPaymentsAPIKeyFromSecretsManager(t *testing.T) {
+	const key = "pk_live_51Hx-demo-key"
+	fake := awsfake.New(&awsfake.Seed{Secrets: map[string]string{"orders/payments-api-key": key}})
+	url, err := fake.Start(0)
+	require.NoError(t, err)
+	defer fake.Close()
+	provider := useGateway(t, "http")
+	prev := apiKeySecret
+	apiKeySecret = "orders/payments-api-key"
+	t.Cleanup(func() { apiKeySecret = prev })
+
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: &url,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	opts := append(options(), secretsparams.WithConfig(cfg), powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "orders"}))
+	rec := powertoolstest.New(t, opts...)
+	h := powertools.WrapFunc(rec.App(), handle)
+	for range 2 {
+		inv := rec.Invoke(h, readEvent(t, "good-batch.json"))
+		require.NoError(t, inv.Err)
+		assert.JSONEq(t, `{"batchItemFailures":[]}`, string(inv.Response))
+	}
+	charges := provider.Charges()
+	require.Len(t, charges, 6)
+	for _, c := range charges {
+		assert.Equal(t, "Bearer "+key, c.Authorization)
+	}
+	assert.Equal(t, 1, fake.Count("secretsmanager.GetSecretValue"), "the key is cached across records and invocations")
+	recLogs := func(r *powertoolstest.Recorder) string {
+		var b strings.Builder
+		for _, l := range r.Logs() {
+			raw, _ := json.Marshal(l)
+			b.Write(raw)
+		}
+		return b.String()
+	}
+	assert.NotContains(t, recLogs(rec), key)
+
+	// A missing secret fails the charges, not the process.
+	apiKeySecret = "orders/absent"
+	rec = powertoolstest.New(t, opts...)
+	inv := rec.Invoke(powertools.WrapFunc(rec.App(), handle), readEvent(t, "good-batch.json"))
+	assert.Error(t, inv.Err, "every record failed")
+	assert.Empty(t, inv.Response)
+	assert.Contains(t, recLogs(rec), "payments API key")
 }

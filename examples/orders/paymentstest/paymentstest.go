@@ -20,6 +20,7 @@ const UnavailableToken = "tok_unavailable"
 type Charge struct {
 	IdempotencyKey string
 	TraceHeader    string // X-Amzn-Trace-Id
+	Authorization  string // the Authorization header ("Bearer <API key>")
 	OrderID        string `json:"order_id"`
 	Source         string `json:"source"`
 	Amount         int64  `json:"amount"`
@@ -54,7 +55,8 @@ func (s *Server) Charges() []Charge {
 }
 
 func (s *Server) charge(w http.ResponseWriter, r *http.Request) {
-	c := Charge{IdempotencyKey: r.Header.Get("Idempotency-Key"), TraceHeader: r.Header.Get("X-Amzn-Trace-Id")}
+	c := Charge{IdempotencyKey: r.Header.Get("Idempotency-Key"), TraceHeader: r.Header.Get("X-Amzn-Trace-Id"),
+		Authorization: r.Header.Get("Authorization")}
 	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&c)
 	s.mu.Lock()
 	defer s.mu.Unlock()
