@@ -108,6 +108,18 @@ func (p *printer) summary(results []*result, shared *result) {
 		len(results), failed, pct(0.5), pct(0.99), durs[len(durs)-1].Round(10*time.Microsecond))
 }
 
+// marshalPlain encodes v as JSON without encoding/json's HTML escaping ("\u003e" for ">"), so values read
+// as the function wrote them.
+func marshalPlain(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return []byte("null")
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
 // formatLog is one log line as "LEVEL  location  message  key=value ...".
 func formatLog(l powertoolstest.Log) string {
 	var b strings.Builder
@@ -116,7 +128,7 @@ func formatLog(l powertoolstest.Log) string {
 		if logKeysShown[k] {
 			continue
 		}
-		v, _ := json.Marshal(l.Keys[k])
+		v := marshalPlain(l.Keys[k])
 		if s, ok := l.Keys[k].(string); ok && !strings.ContainsAny(s, " \t\n\"=") && s != "" {
 			v = []byte(s)
 		}
