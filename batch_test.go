@@ -972,7 +972,8 @@ func FuzzBatchTyped(f *testing.F) {
 }
 
 // TestBatchWrapMalformedEvent: an event aws-lambda-go cannot decode (its attribute value decoder panics
-// on `{"BS":[0]}`) fails the invocation with an error, so Lambda retries the batch; the process lives.
+// on `{"BS":[0]}`) fails the invocation with a decode error, not a handler panic, so Lambda retries the
+// batch; the process lives.
 func TestBatchWrapMalformedEvent(t *testing.T) {
 	var buf bytes.Buffer
 	app, err := New(WithLogOutput(&buf), WithEnv(map[string]string{}))
@@ -983,11 +984,12 @@ func TestBatchWrapMalformedEvent(t *testing.T) {
 		return ProcessDynamoDBStream(ctx, ev, func(context.Context, events.DynamoDBEventRecord) error { return nil })
 	})
 	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"x":{"BS":[0]}}}}]}`))
+	var de *EventDecodeError
 	var pe *PanicError
-	require.ErrorAs(t, err, &pe)
+	require.ErrorAs(t, err, &de)
+	assert.False(t, errors.As(err, &pe), "a decoder's panic is not the handler's")
 	assert.False(t, called)
 	_, err = h.Invoke(context.Background(), []byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"x":{"X":0}}}}]}`))
-	var de *EventDecodeError
 	require.ErrorAs(t, err, &de)
 }
 
