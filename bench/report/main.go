@@ -145,6 +145,10 @@ var (
 // this many times the floor (BenchmarkInvoke/floor: the same decode and answer, the same output pre-built).
 const floorTarget = 1.30
 
+// pairedJob measures powertools against the floor within one process, alternating short chunks of each
+// (bench/paired_bench_test.go); its x-floor metric is the median ratio over the chunk pairs.
+const pairedJob = "BenchmarkInvokePaired/powertools"
+
 // perRound returns the ratio a ÷ b of the ns/op of two jobs, one per round (both ran in every round, so
 // each ratio is taken under the same load), in round order.
 func perRound(inv map[string][]result, a, b string) []float64 {
@@ -183,6 +187,7 @@ func invocationCosts(ctx context.Context, dir string, rounds int, benchtime stri
 			jobs = append(jobs, s.bench+"/"+v)
 		}
 	}
+	jobs = append(jobs, pairedJob)
 	out := map[string][]result{}
 	for r := range rounds {
 		for i := range jobs {
@@ -332,6 +337,12 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 		}
 		fmt.Fprintf(w, "| %s | %s | %.2f× |\n", v, strings.Join(strs, ", "), m)
 	}
+	var paired []string
+	for _, r := range inv[pairedJob] {
+		paired = append(paired, fmt.Sprintf("%.2f", r["x-floor"]))
+	}
+	pairedMedian := median(inv[pairedJob], "x-floor")
+	fmt.Fprintf(w, "| powertools, paired in one process (`BenchmarkInvokePaired`) | %s | %.2f× |\n", strings.Join(paired, ", "), pairedMedian)
 
 	fmt.Fprintf(w, "\n## Cold start\n\nExec to first response through the in-process runtime API, %d interleaved runs "+
 		"of each binary, a fresh server per run. Package init: the clock time of the package initialisers "+
@@ -365,6 +376,8 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 	}
 	fmt.Fprintf(w, "- per-invocation against the floor, Logger + Metrics + Tracer: powertools %.2f× the floor (median of %d rounds, target ≤ %.2f×): %s\n",
 		floorPT, rounds, floorTarget, pass(floorPT > 0 && floorPT <= floorTarget))
+	fmt.Fprintf(w, "- the same, paired in one process: powertools %.2f× the floor (median of %d rounds, target ≤ %.2f×): %s\n",
+		pairedMedian, rounds, floorTarget, pass(pairedMedian > 0 && pairedMedian <= floorTarget))
 	ref, core := coldstart.Quantile(starts["reference"], 0.5), coldstart.Quantile(starts["core"], 0.5)
 	fmt.Fprintf(w, "- cold start, core three: %s vs reference %s (%+.2f ms, target ≤ +2 ms): %s\n", ms(core), ms(ref),
 		float64(core-ref)/float64(time.Millisecond), pass(core-ref <= 2*time.Millisecond))
