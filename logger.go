@@ -517,26 +517,7 @@ func (r *logRoot) beforeInvoke(inv *invocation, payload []byte) bool {
 
 // zapLogger returns the invocation's logger, built on first use: invocations that never log pay nothing.
 func (inv *invocation) zapLogger() *zap.Logger {
-	inv.logOnce.Do(func() {
-		r := inv.app.log
-		fields := make([]zap.Field, 0, 3)
-		fields = append(fields, zap.Bool("cold_start", inv.coldStart))
-		if inv.lc != nil && inv.lc.InvokedFunctionArn != "" {
-			fields = append(fields, zap.String("function_arn", inv.lc.InvokedFunctionArn))
-		}
-		if inv.requestID != "" {
-			fields = append(fields, zap.String("function_request_id", inv.requestID))
-		}
-		segs := r.encode(fields)
-		// cold_start, function_name, function_memory_size, function_arn, function_request_id
-		inv.invFields = make([]logSegment, 0, len(segs)+len(r.function))
-		inv.invFields = append(inv.invFields, segs[0])
-		inv.invFields = append(inv.invFields, r.function...)
-		inv.invFields = append(inv.invFields, segs[1:]...)
-		inv.logger = r.base.WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core {
-			return &logCore{root: r, inv: inv}
-		}))
-	})
+	inv.logOnce.Do(inv.logBuildInvocation) // logger_invocation.go
 	return inv.logger
 }
 
@@ -916,7 +897,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		logAppendString(buf, ent.Message)
 	}
 	buf.AppendString(`,"timestamp":"`)
-	buf.AppendTime(ent.Time.UTC(), r.layout)
+	logAppendTime(buf, ent.Time, r.layout) // logger_time.go
 	buf.AppendByte('"')
 
 	root := ""

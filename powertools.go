@@ -213,6 +213,8 @@ type invocation struct {
 
 	logState // appended keys, correlation id, sampling decision, the invocation's logger
 
+	logInv logInvocation // the storage of the invocation's logger (logger_invocation.go)
+
 	metrics *MetricSet
 	segment *Subsegment // the handler's X-Ray subsegment (tracer.go)
 }

@@ -23,6 +23,8 @@ type captured struct {
 	logs     []map[string]any
 	emf      []map[string]any
 	doc      map[string]any // the subsegment document of the one datagram
+	// sizes in bytes of the log output, the EMF output and the datagram
+	rawLog, rawEMF, rawDatagram int
 }
 
 func decodeLines(t *testing.T, what string, b []byte) []map[string]any {
@@ -38,16 +40,35 @@ func decodeLines(t *testing.T, what string, b []byte) []map[string]any {
 	return out
 }
 
-func invokeOnce(t *testing.T, v variant, payload []byte) captured {
+func invokeOnce(t *testing.T, v variant, payload []byte) captured { return invokeNth(t, v, payload, 1) }
+
+// invokeNth captures the nth invocation of one handler of v (n = 2: a warm one).
+func invokeNth(t *testing.T, v variant, payload []byte, n int) captured {
 	t.Helper()
 	s := startSinkKeep(t, true)
 	var logs, emf bytes.Buffer
 	h := v.build(t, outputs{log: &logs, metrics: &emf, daemon: s.addr})
+	for i := 1; i < n; i++ {
+		if _, err := h.Invoke(invocationCtx(), payload); err != nil {
+			t.Fatalf("%s: %v", v.name, err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for v.name != "reference" && s.received.Load() < int64(i) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		logs.Reset()
+		emf.Reset()
+		s.mu.Lock()
+		s.kept = nil
+		s.mu.Unlock()
+	}
+	s.received.Store(0)
 	out, err := h.Invoke(invocationCtx(), payload)
 	if err != nil {
 		t.Fatalf("%s: %v", v.name, err)
 	}
-	c := captured{response: out, logs: decodeLines(t, v.name+" log", logs.Bytes()), emf: decodeLines(t, v.name+" emf", emf.Bytes())}
+	c := captured{response: out, logs: decodeLines(t, v.name+" log", logs.Bytes()), emf: decodeLines(t, v.name+" emf", emf.Bytes()),
+		rawLog: logs.Len(), rawEMF: emf.Len()}
 	if v.name == "reference" {
 		return c
 	}
@@ -62,6 +83,7 @@ func invokeOnce(t *testing.T, v variant, payload []byte) captured {
 	if len(s.kept) != 1 {
 		t.Fatalf("%s: %d datagrams, want 1", v.name, len(s.kept))
 	}
+	c.rawDatagram = len(s.kept[0])
 	header, body, _ := strings.Cut(string(s.kept[0]), "\n")
 	if header != `{"format": "json", "version": 1}` {
 		t.Fatalf("%s: datagram header %q", v.name, header)
@@ -118,6 +140,9 @@ func TestEquivalentOutput(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			got := map[string]captured{}
 			for _, v := range sc.variants {
+				if v.name == "floor" {
+					continue // TestFloorOutput: its bytes are a warm invocation's
+				}
 				c := invokeOnce(t, v, sc.payload)
 				if string(c.response) != sc.want {
 					t.Errorf("%s answered %s, want %s", v.name, c.response, sc.want)
@@ -180,4 +205,55 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+// TestFloorOutput checks the floor writes what a warm invocation of powertools writes: the same log
+// line, EMF blob and subsegment (the time, the location's line and the subsegment id aside) and, byte for
+// byte, as many bytes of each, so the floor costs what writing that output costs, not less.
+func TestFloorOutput(t *testing.T) {
+	var pt, fl variant
+	for _, v := range singleVariants {
+		switch v.name {
+		case "powertools":
+			pt = v
+		case "floor":
+			fl = v
+		}
+	}
+	p, f := invokeNth(t, pt, order.Payload, 2), invokeNth(t, fl, order.Payload, 1)
+	if !bytes.Equal(p.response, f.response) {
+		t.Errorf("floor answered %s, powertools %s", f.response, p.response)
+	}
+	if len(p.logs) != 1 || len(f.logs) != 1 || len(p.emf) != 1 || len(f.emf) != 1 {
+		t.Fatalf("log lines %d/%d, EMF blobs %d/%d, want one each", len(p.logs), len(f.logs), len(p.emf), len(f.emf))
+	}
+	if a, b := comparableLog(p.logs[0]), comparableLog(f.logs[0]); !maps.EqualFunc(a, b, jsonEqual) {
+		t.Errorf("log lines differ:\npowertools %v\nfloor      %v", a, b)
+	}
+	if a, b := comparableEMF(p.emf[0]), comparableEMF(f.emf[0]); !maps.EqualFunc(a, b, jsonEqual) {
+		t.Errorf("EMF blobs differ:\npowertools %v\nfloor      %v", a, b)
+	}
+	doc := func(m map[string]any) map[string]any {
+		m = maps.Clone(m)
+		for _, k := range []string{"id", "start_time", "end_time"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("subsegment without %s: %v", k, m)
+			}
+			delete(m, k)
+		}
+		return m
+	}
+	if a, b := doc(p.doc), doc(f.doc); !maps.EqualFunc(a, b, jsonEqual) {
+		t.Errorf("subsegments differ:\npowertools %v\nfloor      %v", a, b)
+	}
+	for _, c := range []struct {
+		what string
+		p, f int
+	}{
+		{"log line", p.rawLog, f.rawLog}, {"EMF blob", p.rawEMF, f.rawEMF}, {"datagram", p.rawDatagram, f.rawDatagram},
+	} {
+		if c.p != c.f {
+			t.Errorf("%s: powertools wrote %d bytes, the floor %d", c.what, c.p, c.f)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/bench/fn/core"
+	"github.com/gopowertools/powertools/bench/fn/floor"
 	"github.com/gopowertools/powertools/bench/fn/full"
 	"github.com/gopowertools/powertools/bench/fn/handrolled"
 	"github.com/gopowertools/powertools/bench/fn/handrolledfull"
@@ -23,7 +24,8 @@ import (
 // Per-invocation cost of the same function three ways (scenario 1: one log line, one metric, one
 // subsegment; scenario 2, "All": the same plus schema validation of an SQS batch and the batch processor):
 // reference is bare aws-lambda-go, powertools is instrumented with the library, handrolled writes the
-// same output by hand with zap, encoding/json and aws-xray-sdk-go. Logs and EMF go to a writer that counts
+// same output by hand with zap, encoding/json and aws-xray-sdk-go, floor (scenario 1 only) writes the
+// output of powertools pre-built: the least any instrumented variant must do. Logs and EMF go to a writer that counts
 // lines and drops them, subsegments to a local UDP listener; the lines/op, emf/op and datagrams/op
 // metrics show every variant did its whole job. Run the variants interleaved (scripts/bench.sh does)
 // and compare ratios: the machine is shared and noisy.
@@ -89,6 +91,12 @@ var singleVariants = []variant{
 	}},
 	{"handrolled", func(tb testing.TB, out outputs) lambda.Handler {
 		return must(handrolled.New(handrolledConfig(out)))(tb).Handler()
+	}},
+	// the physical floor: the same decode and answer, the output of powertools pre-built and written as is
+	{"floor", func(tb testing.TB, out outputs) lambda.Handler {
+		f := must(floor.New(floor.Config{Log: out.log, Metrics: out.metrics, DaemonAddr: out.daemon}))(tb)
+		tb.Cleanup(func() { f.Close() })
+		return f.Handler()
 	}},
 }
 

@@ -136,10 +136,40 @@ var (
 		bench, label string
 		variants     []string
 	}{
-		{"BenchmarkInvoke", "Logger + Metrics + Tracer", []string{"reference", "powertools", "handrolled"}},
+		{"BenchmarkInvoke", "Logger + Metrics + Tracer", []string{"reference", "powertools", "handrolled", "floor"}},
 		{"BenchmarkInvokeAll", "every utility (+ validation, batch)", []string{"reference", "powertools", "handrolled", "powertools-per-record"}},
 	}
 )
+
+// floorTarget is issue 20's target: the seed-shaped invocation (BenchmarkInvoke/powertools) costs at most
+// this many times the floor (BenchmarkInvoke/floor: the same decode and answer, the same output pre-built).
+const floorTarget = 1.30
+
+// pairedJob measures powertools against the floor within one process, alternating short chunks of each
+// (bench/paired_bench_test.go); its x-floor metric is the median ratio over the chunk pairs.
+const pairedJob = "BenchmarkInvokePaired/powertools"
+
+// perRound returns the ratio a ÷ b of the ns/op of two jobs, one per round (both ran in every round, so
+// each ratio is taken under the same load), in round order.
+func perRound(inv map[string][]result, a, b string) []float64 {
+	as, bs := inv[a], inv[b]
+	var out []float64
+	for i := range min(len(as), len(bs)) {
+		if d := bs[i]["ns/op"]; d > 0 {
+			out = append(out, as[i]["ns/op"]/d)
+		}
+	}
+	return out
+}
+
+// medianOf is the median of vs (0 for none).
+func medianOf(vs []float64) float64 {
+	rs := make([]result, len(vs))
+	for i, v := range vs {
+		rs[i] = result{"v": v}
+	}
+	return median(rs, "v")
+}
 
 // result is one benchmark line: ns/op, B/op, allocs/op and the custom metrics.
 type result map[string]float64
@@ -157,6 +187,7 @@ func invocationCosts(ctx context.Context, dir string, rounds int, benchtime stri
 			jobs = append(jobs, s.bench+"/"+v)
 		}
 	}
+	jobs = append(jobs, pairedJob)
 	out := map[string][]result{}
 	for r := range rounds {
 		for i := range jobs {
@@ -287,6 +318,32 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 			median(pt, "allocs/op"), median(inv[s.bench+"/handrolled"], "allocs/op")})
 	}
 
+	fmt.Fprintf(w, "\n## Against the floor\n\nThe floor is the same function decoding the same event and writing, pre-built, "+
+		"the bytes powertools writes for one warm invocation (one log line, one EMF blob, one datagram: `fn/floor`, "+
+		"TestFloorOutput checks they are the same size and content). Ratio of ns/op within each round, then the median "+
+		"of the rounds (target of issue 20: powertools ≤ %.2f× the floor).\n\n", floorTarget)
+	fmt.Fprintln(w, "| variant ÷ floor | per round | median |")
+	fmt.Fprintln(w, "| --- | --- | ---: |")
+	var floorPT float64
+	for _, v := range []string{"powertools", "handrolled", "reference"} {
+		rs := perRound(inv, "BenchmarkInvoke/"+v, "BenchmarkInvoke/floor")
+		strs := make([]string, len(rs))
+		for i, r := range rs {
+			strs[i] = fmt.Sprintf("%.2f", r)
+		}
+		m := medianOf(rs)
+		if v == "powertools" {
+			floorPT = m
+		}
+		fmt.Fprintf(w, "| %s | %s | %.2f× |\n", v, strings.Join(strs, ", "), m)
+	}
+	var paired []string
+	for _, r := range inv[pairedJob] {
+		paired = append(paired, fmt.Sprintf("%.2f", r["x-floor"]))
+	}
+	pairedMedian := median(inv[pairedJob], "x-floor")
+	fmt.Fprintf(w, "| powertools, paired in one process (`BenchmarkInvokePaired`) | %s | %.2f× |\n", strings.Join(paired, ", "), pairedMedian)
+
 	fmt.Fprintf(w, "\n## Cold start\n\nExec to first response through the in-process runtime API, %d interleaved runs "+
 		"of each binary, a fresh server per run. Package init: the clock time of the package initialisers "+
 		"before main (GODEBUG=inittrace=1, median of %d starts) and the heaviest of them.\n\n", runs, initRuns)
@@ -317,6 +374,10 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 		fmt.Fprintf(w, "- per-invocation, %s: powertools %.0f ns/op vs hand-rolled %.0f ns/op (%s, %.0f vs %.0f allocs/op): %s\n",
 			t.label, t.pt, t.hr, ratio(t.pt, t.hr), t.allocPT, t.allocHR, pass(t.pt <= t.hr))
 	}
+	fmt.Fprintf(w, "- per-invocation against the floor, Logger + Metrics + Tracer: powertools %.2f× the floor (median of %d rounds, target ≤ %.2f×): %s\n",
+		floorPT, rounds, floorTarget, pass(floorPT > 0 && floorPT <= floorTarget))
+	fmt.Fprintf(w, "- the same, paired in one process: powertools %.2f× the floor (median of %d rounds, target ≤ %.2f×): %s\n",
+		pairedMedian, rounds, floorTarget, pass(pairedMedian > 0 && pairedMedian <= floorTarget))
 	ref, core := coldstart.Quantile(starts["reference"], 0.5), coldstart.Quantile(starts["core"], 0.5)
 	fmt.Fprintf(w, "- cold start, core three: %s vs reference %s (%+.2f ms, target ≤ +2 ms): %s\n", ms(core), ms(ref),
 		float64(core-ref)/float64(time.Millisecond), pass(core-ref <= 2*time.Millisecond))

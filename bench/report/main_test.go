@@ -34,3 +34,26 @@ func TestMedian(t *testing.T) {
 		t.Errorf("median = %v", m)
 	}
 }
+
+func TestPerRound(t *testing.T) {
+	inv := map[string][]result{
+		"B/powertools": {{"ns/op": 13}, {"ns/op": 30}, {"ns/op": 12}},
+		"B/floor":      {{"ns/op": 10}, {"ns/op": 20}, {"ns/op": 10}},
+	}
+	got := perRound(inv, "B/powertools", "B/floor")
+	want := []float64{1.3, 1.5, 1.2}
+	if len(got) != len(want) {
+		t.Fatalf("perRound = %v, want %v", got, want)
+	}
+	for i := range want {
+		if d := got[i] - want[i]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("round %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	if m := medianOf(got); m < 1.3-1e-9 || m > 1.3+1e-9 {
+		t.Errorf("median = %v, want 1.3", m)
+	}
+	if r := perRound(inv, "B/powertools", "B/missing"); len(r) != 0 {
+		t.Errorf("a missing job gave %v", r)
+	}
+}

@@ -1,0 +1,105 @@
+package powertools
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/gopowertools/powertools/internal/testenv"
+)
+
+func logInvTestApp(t testing.TB, env map[string]string) *App {
+	t.Helper()
+	a, err := New(WithEnv(env), WithService("svc"), WithLogOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func logJoinSegments(segs []logSegment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteString(s.key)
+		b.WriteString("=")
+		b.Write(s.val)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestLogBuildInvocation checks the invocation keys written directly are the field encoder's bytes, in
+// its order, for every shape of invocation, and that values needing escaping take the encoder's path.
+func TestLogBuildInvocation(t *testing.T) {
+	full := map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"}
+	arn := "arn:aws:lambda:us-east-1:123456789012:function:fn"
+	long := "arn:aws:lambda:us-east-1:123456789012:function:" + strings.Repeat("f", 300) // past the array
+	for _, tc := range []struct {
+		name       string
+		env        map[string]string
+		lc         *lambdacontext.LambdaContext
+		cold, fast bool
+	}{
+		{"everything, cold", full, &lambdacontext.LambdaContext{AwsRequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", InvokedFunctionArn: arn}, true, true},
+		{"everything, warm", full, &lambdacontext.LambdaContext{AwsRequestID: "r-1", InvokedFunctionArn: arn}, false, true},
+		{"no function keys", map[string]string{}, &lambdacontext.LambdaContext{AwsRequestID: "r-1", InvokedFunctionArn: arn}, false, true},
+		{"no Lambda context", full, nil, false, true},
+		{"no ARN", full, &lambdacontext.LambdaContext{AwsRequestID: "r-1"}, true, true},
+		{"no request id", full, &lambdacontext.LambdaContext{InvokedFunctionArn: arn}, true, true},
+		{"longer than the array", full, &lambdacontext.LambdaContext{AwsRequestID: strings.Repeat("r", 100), InvokedFunctionArn: long}, true, true},
+		{"quote in the request id", full, &lambdacontext.LambdaContext{AwsRequestID: `a"b`, InvokedFunctionArn: arn}, true, false},
+		{"backslash in the ARN", full, &lambdacontext.LambdaContext{AwsRequestID: "r", InvokedFunctionArn: `a\b`}, true, false},
+		{"control character", full, &lambdacontext.LambdaContext{AwsRequestID: "a\nb"}, true, false},
+		{"U+2028 (the encoders differ on it)", full, &lambdacontext.LambdaContext{AwsRequestID: "a\u2028b"}, true, false},
+		{"invalid UTF-8", full, &lambdacontext.LambdaContext{AwsRequestID: "a\xffb"}, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := logInvTestApp(t, tc.env)
+			ctx := context.Background()
+			if tc.lc != nil {
+				ctx = lambdacontext.NewContext(ctx, tc.lc)
+			}
+			inv := a.newInvocation(ctx)
+			inv.coldStart = tc.cold
+			inv.logBuildInvocation()
+			arn := ""
+			if tc.lc != nil {
+				arn = tc.lc.InvokedFunctionArn
+			}
+			want := logJoinSegments(logEncodeInvocationFields(a.log, inv, arn))
+			if got := logJoinSegments(inv.invFields); got != want {
+				t.Errorf("segments\n%s\nwant (field encoder)\n%s", got, want)
+			}
+			if fast := logPlainASCII(arn) && logPlainASCII(inv.requestID); fast != tc.fast {
+				t.Errorf("direct encoding = %v, want %v", fast, tc.fast)
+			}
+			if inv.logger == nil || inv.logger.Core() != &inv.logInv.core || inv.logInv.core.inv != inv {
+				t.Error("the logger does not write through the invocation's core")
+			}
+		})
+	}
+}
+
+// TestLogBuildInvocationAllocs is the budget of building an invocation's logger: the zap.Logger clone,
+// the WrapCore option and its function (10 before the keys were encoded directly).
+func TestLogBuildInvocationAllocs(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
+	a := logInvTestApp(t, map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
+		AwsRequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", InvokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn"})
+	inv := a.newInvocation(ctx)
+	if n := testing.AllocsPerRun(200, inv.logBuildInvocation); n > 3 {
+		t.Errorf("building the invocation's logger: %v allocations, want at most 3", n)
+	}
+}
+
+func TestLogPlainASCII(t *testing.T) {
+	for s, want := range map[string]bool{"": true, "abc-123:/=": true, " ~": true, `"`: false, `\`: false,
+		"\x1f": false, "\x7f": false, "é": false, "\u2028": false} {
+		if got := logPlainASCII(s); got != want {
+			t.Errorf("logPlainASCII(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
