@@ -149,6 +149,10 @@ const floorTarget = 1.30
 // (bench/paired_bench_test.go); its x-floor metric is the median ratio over the chunk pairs.
 const pairedJob = "BenchmarkInvokePaired/powertools"
 
+// logBufferJobs are the three costs of a log line of issue 21 (bench/logbuffer_bench_test.go): written,
+// kept in the invocation's buffer (WithLogBuffer), below the level.
+var logBufferJobs = []string{"BenchmarkLogBuffer/written", "BenchmarkLogBuffer/buffered", "BenchmarkLogBuffer/below-level"}
+
 // perRound returns the ratio a ÷ b of the ns/op of two jobs, one per round (both ran in every round, so
 // each ratio is taken under the same load), in round order.
 func perRound(inv map[string][]result, a, b string) []float64 {
@@ -188,6 +192,7 @@ func invocationCosts(ctx context.Context, dir string, rounds int, benchtime stri
 		}
 	}
 	jobs = append(jobs, pairedJob)
+	jobs = append(jobs, logBufferJobs...)
 	out := map[string][]result{}
 	for r := range rounds {
 		for i := range jobs {
@@ -316,6 +321,20 @@ func writeTables(w io.Writer, inv map[string][]result, starts map[string][]time.
 		pt := inv[s.bench+"/powertools"]
 		invTargets = append(invTargets, target{s.label, median(pt, "ns/op"), hr,
 			median(pt, "allocs/op"), median(inv[s.bench+"/handrolled"], "allocs/op")})
+	}
+
+	fmt.Fprintf(w, "\n## A log line, written, buffered or below the level\n\nOne line with two fields inside an invocation "+
+		"(`BenchmarkLogBuffer`, issue 21): written at INFO, kept in the invocation's buffer at DEBUG under "+
+		"`WithLogBuffer(LogBufferConfig{})` (20 480 bytes, so a long run evicts the oldest lines as it goes), and "+
+		"DEBUG below the level without a buffer. Median of the rounds.\n\n")
+	fmt.Fprintln(w, "| line | ns/op | B/op | allocs/op | × written |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	written := median(inv[logBufferJobs[0]], "ns/op")
+	for _, job := range logBufferJobs {
+		rs := inv[job]
+		_, name, _ := strings.Cut(job, "/")
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %s |\n", name, median(rs, "ns/op"), median(rs, "B/op"),
+			median(rs, "allocs/op"), ratio(median(rs, "ns/op"), written))
 	}
 
 	fmt.Fprintf(w, "\n## Against the floor\n\nThe floor is the same function decoding the same event and writing, pre-built, "+
