@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -257,4 +258,64 @@ func TestIdemMemoryAlloc(t *testing.T) {
 	if replay > 40 {
 		t.Errorf("replay: %.0f allocs, budget 40", replay)
 	}
+}
+
+// slowStore delays every call of the store it wraps, honouring the context as a networked store's
+// client does.
+type slowStore struct {
+	powertools.IdempotencyStore
+	delay time.Duration
+}
+
+func (s slowStore) wait(ctx context.Context) error {
+	select {
+	case <-time.After(s.delay):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s slowStore) Acquire(ctx context.Context, rec *powertools.IdempotencyRecord, now time.Time) (*powertools.IdempotencyRecord, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, err
+	}
+	return s.IdempotencyStore.Acquire(ctx, rec, now)
+}
+
+func (s slowStore) Complete(ctx context.Context, held, done *powertools.IdempotencyRecord, now time.Time) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
+	return s.IdempotencyStore.Complete(ctx, held, done, now)
+}
+
+// TestIdemSlowStore: a store slower than the invocation's deadline fails the invocation with an
+// *IdempotencyStoreError and the handler does not run unguarded; a store that is slow but in time gives
+// the normal result, recorded as done only once it is done (the replay is the stored response).
+func TestIdemSlowStore(t *testing.T) {
+	mem := powertools.NewMemoryStore()
+	runs := 0
+	app, err := powertools.New(powertools.WithEnv(map[string]string{}), powertools.WithLogOutput(io.Discard),
+		powertools.WithIdempotency(slowStore{mem, 50 * time.Millisecond}, powertools.WithIdemKeyPath("id")))
+	require.NoError(t, err)
+	h := app.Wrap(func(_ context.Context, in struct{ ID string }) (string, error) { runs++; return "done " + in.ID, nil })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err = h.Invoke(ctx, []byte(`{"id":"late"}`))
+	var se *powertools.IdempotencyStoreError
+	require.ErrorAs(t, err, &se)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 0, runs, "the handler never runs unguarded after a store failure")
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	out, err := h.Invoke(ctx2, []byte(`{"id":"slow"}`))
+	require.NoError(t, err)
+	assert.Equal(t, `"done slow"`, string(out))
+	out, err = h.Invoke(ctx2, []byte(`{"id":"slow"}`))
+	require.NoError(t, err)
+	assert.Equal(t, `"done slow"`, string(out), "replayed")
+	assert.Equal(t, 1, runs)
 }
