@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,9 +31,7 @@ func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 	}
 }
 
-func newClient(t *testing.T, addr string) redis.UniversalClient { return newClientB(t, addr) }
-
-func newClientB(t testing.TB, addr string) redis.UniversalClient {
+func newClient(t testing.TB, addr string) redis.UniversalClient {
 	c := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}, MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, PoolSize: 80})
 	t.Cleanup(func() { c.Close() })
@@ -164,28 +161,6 @@ func TestRedisBadRecord(t *testing.T) {
 	}
 }
 
-// TestRedisBinaryResponse: a response that is not UTF-8 comes back byte for byte.
-func TestRedisBinaryResponse(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	store := newStore(t, newClient(t, srv.Addr))
-	ctx := context.Background()
-	now := time.Now()
-	held := &powertools.IdempotencyRecord{Key: "bin", Status: powertools.IdempotencyInProgress,
-		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
-	if ex, err := store.Acquire(ctx, held, now); ex != nil || err != nil {
-		t.Fatal(ex, err)
-	}
-	done := *held
-	done.Status, done.Data = powertools.IdempotencyCompleted, []byte{0xff, 0xfe, '"'}
-	if err := store.Complete(ctx, held, &done, now); err != nil {
-		t.Fatal(err)
-	}
-	got, err := store.Acquire(ctx, held, now)
-	if err != nil || got == nil || string(got.Data) != string(done.Data) {
-		t.Fatalf("%v, %v", got, err)
-	}
-}
-
 func TestRedisNewErrors(t *testing.T) {
 	if _, err := redisstore.New(nil, redisstore.WithDataAttr(""), redisstore.WithLockTimeout(0)); !errors.Is(err, powertools.ErrConfig) {
 		t.Fatalf("%v", err)
@@ -194,13 +169,7 @@ func TestRedisNewErrors(t *testing.T) {
 
 // TestRedisDownAtStart: a server that is not there is a store error; the handler does not run.
 func TestRedisDownAtStart(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	store := newStore(t, newClient(t, addr))
+	store := newStore(t, newClient(t, testenv.ClosedAddr(t)))
 	app, err := powertools.New(powertools.WithEnv(map[string]string{}))
 	if err != nil {
 		t.Fatal(err)

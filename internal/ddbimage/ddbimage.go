@@ -80,15 +80,20 @@ func Map(image map[string]events.DynamoDBAttributeValue) (map[string]any, error)
 	if image == nil {
 		return nil, nil
 	}
-	m := make(map[string]any, len(image))
-	for k, av := range image {
-		v, err := Value(av)
+	return members(image, Value)
+}
+
+// members converts the attributes of an image, or the members of an M value, with conv.
+func members(m map[string]events.DynamoDBAttributeValue, conv func(events.DynamoDBAttributeValue) (any, error)) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, av := range m {
+		v, err := conv(av)
 		if err != nil {
 			return nil, errAt(k, -1, err)
 		}
-		m[k] = v
+		out[k] = v
 	}
-	return m, nil
+	return out, nil
 }
 
 // Value converts one attribute value as Map does.
@@ -131,16 +136,7 @@ func value(av events.DynamoDBAttributeValue) (any, error) {
 		}
 		return out, nil
 	case events.DataTypeMap:
-		m := av.Map()
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			v, err := value(e)
-			if err != nil {
-				return nil, errAt(k, -1, err)
-			}
-			out[k] = v
-		}
-		return out, nil
+		return members(av.Map(), value)
 	case events.DataTypeStringSet:
 		return av.StringSet(), nil
 	case events.DataTypeNumberSet:
