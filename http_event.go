@@ -281,31 +281,44 @@ func httpScanEvent(raw *httpRaw, payload []byte, s string) bool {
 // httpScanRequestContext picks the few members of requestContext the request needs. A member of an
 // unexpected type is left empty.
 func httpScanRequestContext(raw *httpRaw, rc string) {
-	httpMembers(rc, func(key, v string) {
+	httpPickStrings(rc, func(key, v string) *string {
 		switch key {
 		case "requestId":
-			raw.requestID = httpStringOr(v)
+			return &raw.requestID
 		case "domainName":
-			raw.domainName = httpStringOr(v)
+			return &raw.domainName
 		case "stage":
-			raw.stage = httpStringOr(v)
+			return &raw.stage
 		case "elb":
 			raw.elb = v != "null"
 		case "http":
-			httpMembers(v, func(key, v string) {
+			httpPickStrings(v, func(key, _ string) *string {
 				switch key {
 				case "method":
-					raw.ctxMethod = httpStringOr(v)
+					return &raw.ctxMethod
 				case "sourceIp":
-					raw.ctxSourceIP = httpStringOr(v)
+					return &raw.ctxSourceIP
 				}
+				return nil
 			})
 		case "identity":
-			httpMembers(v, func(key, v string) {
+			httpPickStrings(v, func(key, _ string) *string {
 				if key == "sourceIp" {
-					raw.identitySourceIP = httpStringOr(v)
+					return &raw.identitySourceIP
 				}
+				return nil
 			})
+		}
+		return nil
+	})
+}
+
+// httpPickStrings calls field with each member of the object obj; a member it gives a destination for is
+// decoded into it as a string (a value that is not one: "").
+func httpPickStrings(obj string, field func(key, value string) *string) {
+	httpMembers(obj, func(key, v string) {
+		if dst := field(key, v); dst != nil {
+			*dst = httpStringOr(v)
 		}
 	})
 }
