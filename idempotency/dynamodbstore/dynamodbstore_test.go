@@ -244,8 +244,7 @@ func TestDynamoDBBadItem(t *testing.T) {
 		if _, err := raw.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("idempotency"), Item: item}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
-			Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
+		_, err := store.Acquire(ctx, idemtest.Held(key, now), now)
 		if !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
 			t.Fatalf("%v: %v, want ErrIdempotencyBadRecord", item, err)
 		}

@@ -123,18 +123,10 @@ func TestRedisLayout(t *testing.T) {
 // TestRedisReadsPythonRecords: a record the Python edition wrote (json.dumps, its spacing, no
 // in_progress_expiration on a completed record) is replayed.
 func TestRedisReadsPythonRecords(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	client := newClient(t, srv.Addr)
-	store := newStore(t, client)
-	ctx := context.Background()
+	client := newClient(t, testenv.StartRedis(t).Addr)
 	now := time.Now()
-	key := "orders.handler#cbcbdb948de16bfe7e49a81f91500ab1"
 	py := `{"data": "{\"ok\": true}", "status": "COMPLETED", "expiration": ` + itoa(now.Add(time.Hour).Unix()) + `}`
-	if err := client.Set(ctx, key, py, time.Hour).Err(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
-		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
+	got, err := acquireOver(t, client, newStore(t, client), "orders.handler#cbcbdb948de16bfe7e49a81f91500ab1", py, now)
 	if err != nil || got == nil {
 		t.Fatalf("%v, %v", got, err)
 	}
@@ -144,21 +136,23 @@ func TestRedisReadsPythonRecords(t *testing.T) {
 }
 
 func TestRedisBadRecord(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	client := newClient(t, srv.Addr)
+	client := newClient(t, testenv.StartRedis(t).Addr)
 	store := newStore(t, client)
-	ctx := context.Background()
-	now := time.Now()
 	for _, v := range []string{`not json`, `{"status":"DONE","expiration":1}`, `{"status":"COMPLETED","expiration":"x"}`} {
-		if err := client.Set(ctx, "k", v, time.Hour).Err(); err != nil {
-			t.Fatal(err)
-		}
-		_, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: "k", Status: powertools.IdempotencyInProgress,
-			Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
-		if !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
+		if _, err := acquireOver(t, client, store, "k", v, time.Now()); !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
 			t.Fatalf("%s: %v, want ErrIdempotencyBadRecord", v, err)
 		}
 	}
+}
+
+// acquireOver stores val under key as another writer would, then acquires key over it at now.
+func acquireOver(t *testing.T, client redis.UniversalClient, store *redisstore.Store, key, val string, now time.Time) (*powertools.IdempotencyRecord, error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := client.Set(ctx, key, val, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return store.Acquire(ctx, idemtest.Held(key, now), now)
 }
 
 func TestRedisNewErrors(t *testing.T) {

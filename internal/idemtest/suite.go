@@ -149,14 +149,20 @@ func Run(t *testing.T, s Store) {
 	t.Run("binary response", func(t *testing.T) { testBinary(t, s) })
 }
 
+// Held is the INPROGRESS record of key an invocation at now writes: expiring in an hour, with a lease of
+// one second.
+func Held(key string, now time.Time) *powertools.IdempotencyRecord {
+	return &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
+		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
+}
+
 // testBinary, on the store itself: a response that is not UTF-8 comes back byte for byte, and a second
 // Complete of the same held record is fenced.
 func testBinary(t *testing.T, s Store) {
 	store := s.New(t)
 	ctx := context.Background()
 	now := time.Now()
-	held := &powertools.IdempotencyRecord{Key: fmt.Sprintf("bin-%d-%d", now.UnixNano(), uniq.Add(1)),
-		Status: powertools.IdempotencyInProgress, Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
+	held := Held(fmt.Sprintf("bin-%d-%d", now.UnixNano(), uniq.Add(1)), now)
 	if ex, err := store.Acquire(ctx, held, now); ex != nil || err != nil {
 		t.Fatal(ex, err)
 	}
