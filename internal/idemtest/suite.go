@@ -1,6 +1,8 @@
 // Package idemtest is the conformance suite every idempotency store runs (the memory store in the root
 // package's tests, the DynamoDB and Redis stores in theirs): each case through app.Wrap and through
-// powertools.Idempotent, against the real store. It is test-only: nothing in the library imports it.
+// powertools.Idempotent, against the real store, plus the cases on the store itself (a binary response).
+// Bench is the stores' shared benchmark, Held the INPROGRESS record their own tests acquire. It is
+// test-only: nothing in the library imports it.
 package idemtest
 
 import (

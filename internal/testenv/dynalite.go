@@ -1,5 +1,7 @@
-// Package testenv starts the stand-ins the tests need (dynalite for DynamoDB) on 127.0.0.1 and stops them
-// when the test ends. It is test-only: nothing in the library imports it.
+// Package testenv starts the stand-ins the tests need (dynalite for DynamoDB, redis-server) on 127.0.0.1
+// and stops them when the test ends, and holds the other helpers the tests share: event fixtures, the
+// race and allocation switches, the goroutine leak check, SyncBuffer, ClosedAddr. It is test-only:
+// nothing in the library imports it.
 package testenv
 
 import (
