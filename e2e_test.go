@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -287,15 +288,17 @@ func e2eLinesByRequest(t *testing.T, lines []map[string]any) map[string][]map[st
 	return by
 }
 
-// e2eOneColdStart checks that exactly one line reports a cold start (and, when wantID is set, that it is
+// e2eOneColdStart checks that exactly one invocation reports a cold start (and, when wantID is set, that it is
 // that invocation's) and that every other line carries cold_start false.
 func e2eOneColdStart(t *testing.T, lines []map[string]any, wantID string) {
 	t.Helper()
-	var cold []string
+	var cold []string // the invocations whose lines say cold start (an invocation may write several)
 	for _, l := range lines {
 		switch l["cold_start"] {
 		case true:
-			cold = append(cold, fmt.Sprint(l["function_request_id"]))
+			if id := fmt.Sprint(l["function_request_id"]); !slices.Contains(cold, id) {
+				cold = append(cold, id)
+			}
 		case false:
 		default:
 			t.Errorf("line without a boolean cold_start: %v", l)

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
@@ -283,31 +281,44 @@ func httpScanEvent(raw *httpRaw, payload []byte, s string) bool {
 // httpScanRequestContext picks the few members of requestContext the request needs. A member of an
 // unexpected type is left empty.
 func httpScanRequestContext(raw *httpRaw, rc string) {
-	httpMembers(rc, func(key, v string) {
+	httpPickStrings(rc, func(key, v string) *string {
 		switch key {
 		case "requestId":
-			raw.requestID = httpStringOr(v)
+			return &raw.requestID
 		case "domainName":
-			raw.domainName = httpStringOr(v)
+			return &raw.domainName
 		case "stage":
-			raw.stage = httpStringOr(v)
+			return &raw.stage
 		case "elb":
 			raw.elb = v != "null"
 		case "http":
-			httpMembers(v, func(key, v string) {
+			httpPickStrings(v, func(key, _ string) *string {
 				switch key {
 				case "method":
-					raw.ctxMethod = httpStringOr(v)
+					return &raw.ctxMethod
 				case "sourceIp":
-					raw.ctxSourceIP = httpStringOr(v)
+					return &raw.ctxSourceIP
 				}
+				return nil
 			})
 		case "identity":
-			httpMembers(v, func(key, v string) {
+			httpPickStrings(v, func(key, _ string) *string {
 				if key == "sourceIp" {
-					raw.identitySourceIP = httpStringOr(v)
+					return &raw.identitySourceIP
 				}
+				return nil
 			})
+		}
+		return nil
+	})
+}
+
+// httpPickStrings calls field with each member of the object obj; a member it gives a destination for is
+// decoded into it as a string (a value that is not one: "").
+func httpPickStrings(obj string, field func(key, value string) *string) {
+	httpMembers(obj, func(key, v string) {
+		if dst := field(key, v); dst != nil {
+			*dst = httpStringOr(v)
 		}
 	})
 }
@@ -435,57 +446,12 @@ func httpString(v string) (string, error) {
 }
 
 // httpUnquote decodes a JSON string (with its quotes) that holds escapes or non-ASCII text into new bytes.
-// The runs between escapes are copied whole; the rare cases where encoding/json substitutes U+FFFD
-// (invalid UTF-8, lone surrogates) are left to it.
+// The rare cases where encoding/json substitutes U+FFFD (invalid UTF-8, lone surrogates), and text that
+// is not a JSON string, are left to it.
 func httpUnquote(v string) ([]byte, error) {
-	inner := v[1 : len(v)-1]
-	if utf8.ValidString(inner) {
-		out := make([]byte, 0, len(inner))
-		rest := inner
-		for {
-			i := strings.IndexByte(rest, '\\')
-			if i < 0 {
-				return append(out, rest...), nil
-			}
-			out = append(out, rest[:i]...)
-			if i+1 >= len(rest) {
-				break
-			}
-			c := rest[i+1]
-			rest = rest[i+2:]
-			switch c {
-			case '"', '\\', '/':
-				out = append(out, c)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				if len(rest) < 4 {
-					return nil, errHTTPNotString
-				}
-				r, err := strconv.ParseUint(rest[:4], 16, 32)
-				if err != nil {
-					return nil, errHTTPNotString
-				}
-				if utf16.IsSurrogate(rune(r)) {
-					goto slow
-				}
-				out = utf8.AppendRune(out, rune(r))
-				rest = rest[4:]
-			default:
-				return nil, errHTTPNotString
-			}
-		}
-		return nil, errHTTPNotString
+	if out, ok := jsonscan.UnquoteString(make([]byte, 0, len(v)-2), v[1:len(v)-1]); ok {
+		return out, nil
 	}
-slow:
 	var s string
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
 		return nil, err

@@ -206,6 +206,10 @@ type idemSettings struct {
 	on       bool
 	store    IdempotencyStore
 	opts     []IdemOption
+	// layer and check are set by WithIdempotency, so that a function that never calls it links none of
+	// the idempotency flow (the App's chain reaches it only through them).
+	layer func(a *App, handler string) Middleware
+	check func(opts []IdemOption) error
 }
 
 func (s *idemSettings) readEnv(env *envReader) {
@@ -224,6 +228,7 @@ func WithIdempotency(store IdempotencyStore, opts ...IdemOption) Option {
 			return
 		}
 		c.idem.on, c.idem.store, c.idem.opts = true, store, opts
+		c.idem.layer, c.idem.check = idemLayer, idemCheckOptions
 	}
 }
 
@@ -320,9 +325,14 @@ func newIdemGuard(a *App, store IdempotencyStore, handler string, opts []IdemOpt
 
 // idemMiddleware is the chain's idempotency layer; nil without WithIdempotency.
 func (a *App) idemMiddleware(handler string) Middleware {
-	if !a.cfg.idem.on {
+	if !a.cfg.idem.on || a.cfg.idem.layer == nil {
 		return nil
 	}
+	return a.cfg.idem.layer(a, handler)
+}
+
+// idemLayer is the chain's idempotency layer of one handler.
+func idemLayer(a *App, handler string) Middleware {
 	g, err := newIdemGuard(a, a.cfg.idem.store, handler, a.cfg.idem.opts)
 	if err != nil { // New checked the options; only a bug gets here
 		panic("powertools: Wrap: " + err.Error())
@@ -336,10 +346,15 @@ func (a *App) idemMiddleware(handler string) Middleware {
 
 // validate checks the options of WithIdempotency for New.
 func (s *idemSettings) validate() error {
-	if !s.on {
+	if !s.on || s.check == nil {
 		return nil
 	}
-	_, _, _, err := idemCompileOptions(s.opts)
+	return s.check(s.opts)
+}
+
+// idemCheckOptions compiles the options of WithIdempotency, for their errors.
+func idemCheckOptions(opts []IdemOption) error {
+	_, _, _, err := idemCompileOptions(opts)
 	return err
 }
 

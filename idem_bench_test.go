@@ -36,30 +36,22 @@ func BenchmarkIdemMemory(b *testing.B) {
 			}
 		}
 	})
-	b.Run("replay", func(b *testing.B) {
-		fn := powertools.Idempotent(app, powertools.NewMemoryStore(), plain)
-		p := payload(0)
-		if _, err := fn(ctx, p); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
+	for _, c := range []struct {
+		name string
+		opts []powertools.IdemOption
+	}{{"replay", nil}, {"replay-local-cache", []powertools.IdemOption{powertools.WithIdemLocalCache(0)}}} {
+		b.Run(c.name, func(b *testing.B) {
+			fn := powertools.Idempotent(app, powertools.NewMemoryStore(), plain, c.opts...)
+			p := payload(0)
 			if _, err := fn(ctx, p); err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("replay-local-cache", func(b *testing.B) {
-		fn := powertools.Idempotent(app, powertools.NewMemoryStore(), plain, powertools.WithIdemLocalCache(0))
-		p := payload(0)
-		if _, err := fn(ctx, p); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := fn(ctx, p); err != nil {
-				b.Fatal(err)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := fn(ctx, p); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

@@ -1,17 +1,16 @@
 package powertools_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/testenv"
 )
 
 // fixedTime is the clock of every golden test.
@@ -20,22 +19,7 @@ var fixedTime = time.Date(2021, 5, 3, 11, 47, 12, 494_000_000, time.UTC)
 func fixedClock() time.Time { return fixedTime }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of concurrent invocations.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testenv.SyncBuffer
 
 // lines decodes every line of out as a JSON object, failing the test on any line that is not one.
 func lines(t *testing.T, out string) []map[string]any {

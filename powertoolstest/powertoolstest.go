@@ -395,27 +395,32 @@ func (inv *Invocation) Logs() []Log {
 // Recorder.Metrics gives every invocation's metrics together.
 func (inv *Invocation) Metrics() Metrics {
 	inv.rec.t.Helper()
-	inv.rec.mu.Lock()
-	overlapped := inv.overlapped
-	inv.rec.mu.Unlock()
-	if overlapped {
-		inv.rec.t.Fatalf("powertoolstest: Invocation.Metrics: %s ran at the same time as another invocation, so its blobs cannot be told apart; use Recorder.Metrics", inv.RequestID)
+	blobs, ok := inv.ownBlobs("Metrics", ", so its blobs cannot be told apart; use Recorder.Metrics")
+	if !ok {
 		return nil
 	}
-	return metricsOf(inv.rec.blobs(inv.blobsBefore, inv.blobsAfter))
+	return metricsOf(blobs)
 }
 
 // Blobs returns the EMF blobs written while this invocation ran, under the same condition as Metrics.
 func (inv *Invocation) Blobs() []Blob {
 	inv.rec.t.Helper()
+	blobs, _ := inv.ownBlobs("Blobs", "; use Recorder.Blobs")
+	return blobs
+}
+
+// ownBlobs is the blobs written while this invocation ran; when another invocation ran at the same time it
+// fails the test instead, the message naming method and ending with hint.
+func (inv *Invocation) ownBlobs(method, hint string) ([]Blob, bool) {
+	inv.rec.t.Helper()
 	inv.rec.mu.Lock()
 	overlapped := inv.overlapped
 	inv.rec.mu.Unlock()
 	if overlapped {
-		inv.rec.t.Fatalf("powertoolstest: Invocation.Blobs: %s ran at the same time as another invocation; use Recorder.Blobs", inv.RequestID)
-		return nil
+		inv.rec.t.Fatalf("powertoolstest: Invocation.%s: %s ran at the same time as another invocation%s", method, inv.RequestID, hint)
+		return nil, false
 	}
-	return inv.rec.blobs(inv.blobsBefore, inv.blobsAfter)
+	return inv.rec.blobs(inv.blobsBefore, inv.blobsAfter), true
 }
 
 // Segment returns this invocation's handler subsegment ("## <handler>") with its whole tree, waiting for

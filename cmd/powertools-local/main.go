@@ -11,7 +11,8 @@
 // AWS_XRAY_DAEMON_ADDRESS, and prints each invocation; -json prints one JSON object per invocation
 // instead. The function sees only the variables Lambda sets (function name, memory, region, ...) and those
 // given with -env, none of this shell's. The exit status is 0 when every invocation succeeded, 1 when one
-// returned a function error, 2 when the function could not be built or started.
+// returned a function error, 2 when the flags or an event file were bad or the function could not be
+// built or started.
 package main
 
 import (

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/idemstore"
 )
 
 // Client is the part of *dynamodb.Client the store uses.
@@ -45,22 +46,15 @@ type Store struct {
 }
 
 type config struct {
-	keyAttr, sortKeyAttr, staticPK                                   string
-	expiryAttr, inProgressAttr, statusAttr, dataAttr, validationAttr string
-	errs                                                             []error
+	idemstore.Config               // the attribute names every store has, the options' errors
+	keyAttr, sortKeyAttr, staticPK string
 }
 
 // Option configures New.
 type Option func(*config)
 
 func attr(opt, name string, field func(*config) *string) Option {
-	return func(c *config) {
-		if name == "" {
-			c.errs = append(c.errs, &powertools.ConfigError{Name: "dynamodbstore." + opt, Value: name, Reason: "must not be empty"})
-			return
-		}
-		*field(c) = name
-	}
+	return func(c *config) { c.SetName("dynamodbstore."+opt, name, field(c)) }
 }
 
 // WithKeyAttr names the table's partition key. Default: "id".
@@ -74,8 +68,7 @@ func WithKeyAttr(name string) Option {
 func WithSortKey(sortKeyAttr, partitionValue string) Option {
 	return func(c *config) {
 		if sortKeyAttr == "" || partitionValue == "" {
-			c.errs = append(c.errs, &powertools.ConfigError{Name: "dynamodbstore.WithSortKey", Value: sortKeyAttr + "," + partitionValue,
-				Reason: "needs a sort key attribute and a partition key value"})
+			c.Fail("dynamodbstore.WithSortKey", sortKeyAttr+","+partitionValue, "needs a sort key attribute and a partition key value")
 			return
 		}
 		c.sortKeyAttr, c.staticPK = sortKeyAttr, partitionValue
@@ -84,50 +77,49 @@ func WithSortKey(sortKeyAttr, partitionValue string) Option {
 
 // WithExpiryAttr names the expiration attribute (epoch seconds). Default: "expiration".
 func WithExpiryAttr(name string) Option {
-	return attr("WithExpiryAttr", name, func(c *config) *string { return &c.expiryAttr })
+	return attr("WithExpiryAttr", name, func(c *config) *string { return &c.Expiry })
 }
 
 // WithInProgressExpiryAttr names the lease attribute (epoch milliseconds). Default: "in_progress_expiration".
 func WithInProgressExpiryAttr(name string) Option {
-	return attr("WithInProgressExpiryAttr", name, func(c *config) *string { return &c.inProgressAttr })
+	return attr("WithInProgressExpiryAttr", name, func(c *config) *string { return &c.InProgress })
 }
 
 // WithStatusAttr names the status attribute. Default: "status".
 func WithStatusAttr(name string) Option {
-	return attr("WithStatusAttr", name, func(c *config) *string { return &c.statusAttr })
+	return attr("WithStatusAttr", name, func(c *config) *string { return &c.Status })
 }
 
 // WithDataAttr names the response attribute. Default: "data".
 func WithDataAttr(name string) Option {
-	return attr("WithDataAttr", name, func(c *config) *string { return &c.dataAttr })
+	return attr("WithDataAttr", name, func(c *config) *string { return &c.Data })
 }
 
 // WithValidationAttr names the payload-hash attribute. Default: "validation".
 func WithValidationAttr(name string) Option {
-	return attr("WithValidationAttr", name, func(c *config) *string { return &c.validationAttr })
+	return attr("WithValidationAttr", name, func(c *config) *string { return &c.Validation })
 }
 
 // New returns a store over client (a *dynamodb.Client) and table. It does no I/O. Errors are
 // *powertools.ConfigError values, joined.
 func New(client Client, table string, opts ...Option) (*Store, error) {
-	cfg := config{keyAttr: "id", expiryAttr: "expiration", inProgressAttr: "in_progress_expiration",
-		statusAttr: "status", dataAttr: "data", validationAttr: "validation"}
+	cfg := config{Config: idemstore.Defaults(), keyAttr: "id"}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
 	if client == nil {
-		cfg.errs = append(cfg.errs, &powertools.ConfigError{Name: "dynamodbstore.New", Value: "nil", Reason: "needs a client"})
+		cfg.Fail("dynamodbstore.New", "nil", "needs a client")
 	}
 	if table == "" {
-		cfg.errs = append(cfg.errs, &powertools.ConfigError{Name: "dynamodbstore.New", Value: "", Reason: "needs a table name"})
+		cfg.Fail("dynamodbstore.New", "", "needs a table name")
 	}
-	if len(cfg.errs) > 0 {
-		return nil, errors.Join(cfg.errs...)
+	if err := cfg.Err(); err != nil {
+		return nil, err
 	}
 	s := &Store{client: client, table: table, cfg: cfg, names: map[string]string{
-		"#id": cfg.keyAttr, "#expiry": cfg.expiryAttr, "#ipe": cfg.inProgressAttr, "#status": cfg.statusAttr,
+		"#id": cfg.keyAttr, "#expiry": cfg.Expiry, "#ipe": cfg.InProgress, "#status": cfg.Status,
 	}}
 	return s, nil
 }
@@ -151,11 +143,11 @@ func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Va
 // Acquire implements powertools.IdempotencyStore.
 func (s *Store) Acquire(ctx context.Context, rec *powertools.IdempotencyRecord, now time.Time) (*powertools.IdempotencyRecord, error) {
 	item := s.key(rec.Key)
-	item[s.cfg.statusAttr] = str(rec.Status)
-	item[s.cfg.expiryAttr] = num(rec.Expiration)
-	item[s.cfg.inProgressAttr] = num(rec.InProgressExpiration)
+	item[s.cfg.Status] = str(rec.Status)
+	item[s.cfg.Expiry] = num(rec.Expiration)
+	item[s.cfg.InProgress] = num(rec.InProgressExpiration)
 	if rec.Validation != "" {
-		item[s.cfg.validationAttr] = str(rec.Validation)
+		item[s.cfg.Validation] = str(rec.Validation)
 	}
 	in := &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
@@ -213,9 +205,9 @@ func (s *Store) Complete(ctx context.Context, held, done *powertools.Idempotency
 	values[":completed"] = str(done.Status)
 	values[":expiry"] = num(done.Expiration)
 	update := "SET #status = :completed, #expiry = :expiry"
-	names := map[string]string{"#status": s.cfg.statusAttr, "#expiry": s.cfg.expiryAttr, "#ipe": s.cfg.inProgressAttr}
+	names := map[string]string{"#status": s.cfg.Status, "#expiry": s.cfg.Expiry, "#ipe": s.cfg.InProgress}
 	if len(done.Data) > 0 {
-		names["#data"] = s.cfg.dataAttr
+		names["#data"] = s.cfg.Data
 		update += ", #data = :data"
 		if utf8.Valid(done.Data) {
 			values[":data"] = str(string(done.Data))
@@ -235,7 +227,7 @@ func (s *Store) Release(ctx context.Context, held *powertools.IdempotencyRecord)
 	cond, values := s.fence(held)
 	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.table), Key: s.key(held.Key), ConditionExpression: cond,
-		ExpressionAttributeNames:  map[string]string{"#status": s.cfg.statusAttr, "#ipe": s.cfg.inProgressAttr},
+		ExpressionAttributeNames:  map[string]string{"#status": s.cfg.Status, "#ipe": s.cfg.InProgress},
 		ExpressionAttributeValues: values,
 	})
 	return fenced(err)
@@ -247,13 +239,13 @@ func (s *Store) decode(key string, item map[string]types.AttributeValue) (*power
 	bad := func(attr string) error {
 		return fmt.Errorf("%w: %s: attribute %s", powertools.ErrIdempotencyBadRecord, key, attr)
 	}
-	if v, ok := item[s.cfg.statusAttr].(*types.AttributeValueMemberS); ok {
+	if v, ok := item[s.cfg.Status].(*types.AttributeValueMemberS); ok {
 		r.Status = v.Value
 	}
-	if r.Status != powertools.IdempotencyInProgress && r.Status != powertools.IdempotencyCompleted {
-		return nil, bad(s.cfg.statusAttr)
+	if !idemstore.ValidStatus(r.Status) {
+		return nil, bad(s.cfg.Status)
 	}
-	for attr, dst := range map[string]*int64{s.cfg.expiryAttr: &r.Expiration, s.cfg.inProgressAttr: &r.InProgressExpiration} {
+	for attr, dst := range map[string]*int64{s.cfg.Expiry: &r.Expiration, s.cfg.InProgress: &r.InProgressExpiration} {
 		av, ok := item[attr]
 		if !ok {
 			continue
@@ -262,31 +254,27 @@ func (s *Store) decode(key string, item map[string]types.AttributeValue) (*power
 		if !ok {
 			return nil, bad(attr)
 		}
-		n, err := strconv.ParseInt(v.Value, 10, 64)
-		if err != nil {
-			f, ferr := strconv.ParseFloat(v.Value, 64) // a float written by another tool
-			if ferr != nil {
-				return nil, bad(attr)
-			}
-			n = int64(f)
+		n, ok := idemstore.ParseEpoch(v.Value)
+		if !ok {
+			return nil, bad(attr)
 		}
 		*dst = n
 	}
-	switch v := item[s.cfg.dataAttr].(type) {
+	switch v := item[s.cfg.Data].(type) {
 	case nil:
 	case *types.AttributeValueMemberS:
 		r.Data = []byte(v.Value)
 	case *types.AttributeValueMemberB:
 		r.Data = v.Value
 	default:
-		return nil, bad(s.cfg.dataAttr)
+		return nil, bad(s.cfg.Data)
 	}
-	switch v := item[s.cfg.validationAttr].(type) {
+	switch v := item[s.cfg.Validation].(type) {
 	case nil:
 	case *types.AttributeValueMemberS:
 		r.Validation = v.Value
 	default:
-		return nil, bad(s.cfg.validationAttr)
+		return nil, bad(s.cfg.Validation)
 	}
 	return r, nil
 }

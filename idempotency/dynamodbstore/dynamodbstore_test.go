@@ -37,8 +37,15 @@ func newClient(endpoint string, maxAttempts int) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
 }
 
+// newTable starts dynalite and creates the table "idempotency" (partition key id) in it.
+func newTable(t testing.TB) *dynamodb.Client {
+	raw := newClient(testenv.StartDynalite(t), 3)
+	createTable(t, raw, "idempotency", false)
+	return raw
+}
+
 // createTable creates the table the Python edition documents (id, or pk + sk with a sort key).
-func createTable(t *testing.T, c *dynamodb.Client, name string, sortKey bool) {
+func createTable(t testing.TB, c *dynamodb.Client, name string, sortKey bool) {
 	t.Helper()
 	in := &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
@@ -105,17 +112,6 @@ func (c *counting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput,
 	return c.target().DeleteItem(ctx, in, opts...)
 }
 
-// closedEndpoint is an address on 127.0.0.1 nothing listens on.
-func closedEndpoint(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
-
 func newStore(t *testing.T, c dynamodbstore.Client, table string, opts ...dynamodbstore.Option) *dynamodbstore.Store {
 	t.Helper()
 	s, err := dynamodbstore.New(c, table, opts...)
@@ -127,9 +123,7 @@ func newStore(t *testing.T, c dynamodbstore.Client, table string, opts ...dynamo
 
 // TestDynamoDBStore runs the store conformance suite against dynalite, in both key modes.
 func TestDynamoDBStore(t *testing.T) {
-	endpoint := testenv.StartDynalite(t)
-	raw := newClient(endpoint, 3)
-	createTable(t, raw, "idempotency", false)
+	raw := newTable(t)
 	createTable(t, raw, "idempotency-sk", true)
 	for _, mode := range []struct {
 		name, table string
@@ -148,7 +142,7 @@ func TestDynamoDBStore(t *testing.T) {
 				Requests:       c.n.Load,
 				RepeatRequests: 2, // dynalite ignores ReturnValuesOnConditionCheckFailure: PutItem, then GetItem
 				DownStore: func(t *testing.T) powertools.IdempotencyStore {
-					down = &counting{Client: raw, closed: newClient(closedEndpoint(t), 2)}
+					down = &counting{Client: raw, closed: newClient("http://"+testenv.ClosedAddr(t), 2)}
 					return newStore(t, down, mode.table, mode.opts...)
 				},
 				Down:  func(t *testing.T) { down.down.Store(true) },
@@ -161,9 +155,7 @@ func TestDynamoDBStore(t *testing.T) {
 // TestDynamoDBOldItemOnFailedPut: where the failed PutItem returns the old item (DynamoDB), a repeat
 // costs one request.
 func TestDynamoDBOldItemOnFailedPut(t *testing.T) {
-	endpoint := testenv.StartDynalite(t)
-	raw := newClient(endpoint, 3)
-	createTable(t, raw, "idempotency", false)
+	raw := newTable(t)
 	c := &counting{Client: raw, withOldItem: true}
 	app, err := powertools.New(powertools.WithEnv(map[string]string{}))
 	if err != nil {
@@ -192,9 +184,7 @@ func TestDynamoDBOldItemOnFailedPut(t *testing.T) {
 
 // TestDynamoDBItem: the item is the Python edition's.
 func TestDynamoDBItem(t *testing.T) {
-	endpoint := testenv.StartDynalite(t)
-	raw := newClient(endpoint, 3)
-	createTable(t, raw, "idempotency", false)
+	raw := newTable(t)
 	app, err := powertools.New(powertools.WithEnv(map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "orders"}),
 		powertools.WithIdempotency(newStore(t, raw, "idempotency"), powertools.WithIdemKeyPath("id"), powertools.WithIdemPayloadValidationPath("amount")))
 	if err != nil {
@@ -240,9 +230,7 @@ func TestDynamoDBItem(t *testing.T) {
 }
 
 func TestDynamoDBBadItem(t *testing.T) {
-	endpoint := testenv.StartDynalite(t)
-	raw := newClient(endpoint, 3)
-	createTable(t, raw, "idempotency", false)
+	raw := newTable(t)
 	store := newStore(t, raw, "idempotency")
 	ctx := context.Background()
 	now := time.Now()
@@ -256,38 +244,10 @@ func TestDynamoDBBadItem(t *testing.T) {
 		if _, err := raw.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("idempotency"), Item: item}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
-			Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
+		_, err := store.Acquire(ctx, idemtest.Held(key, now), now)
 		if !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
 			t.Fatalf("%v: %v, want ErrIdempotencyBadRecord", item, err)
 		}
-	}
-}
-
-// TestDynamoDBBinaryResponse: a response that is not UTF-8 is stored as binary and comes back byte for byte.
-func TestDynamoDBBinaryResponse(t *testing.T) {
-	endpoint := testenv.StartDynalite(t)
-	raw := newClient(endpoint, 3)
-	createTable(t, raw, "idempotency", false)
-	store := newStore(t, raw, "idempotency")
-	ctx := context.Background()
-	now := time.Now()
-	held := &powertools.IdempotencyRecord{Key: "bin", Status: powertools.IdempotencyInProgress,
-		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
-	if ex, err := store.Acquire(ctx, held, now); ex != nil || err != nil {
-		t.Fatal(ex, err)
-	}
-	done := *held
-	done.Status, done.Data = powertools.IdempotencyCompleted, []byte{0xff, 0xfe, '"'}
-	if err := store.Complete(ctx, held, &done, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Complete(ctx, held, &done, now); !errors.Is(err, powertools.ErrIdempotencyFenced) {
-		t.Fatalf("second complete: %v, want ErrIdempotencyFenced", err)
-	}
-	got, err := store.Acquire(ctx, held, now)
-	if err != nil || got == nil || string(got.Data) != string(done.Data) {
-		t.Fatalf("%v, %v", got, err)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/idemstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,9 +39,8 @@ type Store struct {
 }
 
 type config struct {
-	expiryAttr, inProgressAttr, statusAttr, dataAttr, validationAttr string
-	lockTimeout                                                      time.Duration
-	errs                                                             []error
+	idemstore.Config // the attribute names every store has, the options' errors
+	lockTimeout      time.Duration
 }
 
 // Option configures New.
@@ -48,27 +48,27 @@ type Option func(*config)
 
 // WithExpiryAttr names the record's expiration field (epoch seconds). Default: "expiration".
 func WithExpiryAttr(name string) Option {
-	return attr("WithExpiryAttr", name, func(c *config) *string { return &c.expiryAttr })
+	return attr("WithExpiryAttr", name, func(c *config) *string { return &c.Expiry })
 }
 
 // WithInProgressExpiryAttr names the lease field (epoch milliseconds). Default: "in_progress_expiration".
 func WithInProgressExpiryAttr(name string) Option {
-	return attr("WithInProgressExpiryAttr", name, func(c *config) *string { return &c.inProgressAttr })
+	return attr("WithInProgressExpiryAttr", name, func(c *config) *string { return &c.InProgress })
 }
 
 // WithStatusAttr names the status field. Default: "status".
 func WithStatusAttr(name string) Option {
-	return attr("WithStatusAttr", name, func(c *config) *string { return &c.statusAttr })
+	return attr("WithStatusAttr", name, func(c *config) *string { return &c.Status })
 }
 
 // WithDataAttr names the response field. Default: "data".
 func WithDataAttr(name string) Option {
-	return attr("WithDataAttr", name, func(c *config) *string { return &c.dataAttr })
+	return attr("WithDataAttr", name, func(c *config) *string { return &c.Data })
 }
 
 // WithValidationAttr names the payload-hash field. Default: "validation".
 func WithValidationAttr(name string) Option {
-	return attr("WithValidationAttr", name, func(c *config) *string { return &c.validationAttr })
+	return attr("WithValidationAttr", name, func(c *config) *string { return &c.Validation })
 }
 
 // WithLockTimeout is how long the "<key>:lock" lock taken to replace an orphaned record lives. Default: 10s,
@@ -76,7 +76,7 @@ func WithValidationAttr(name string) Option {
 func WithLockTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d < time.Millisecond {
-			c.errs = append(c.errs, &powertools.ConfigError{Name: "redisstore.WithLockTimeout", Value: d.String(), Reason: "must be at least 1ms"})
+			c.Fail("redisstore.WithLockTimeout", d.String(), "must be at least 1ms")
 			return
 		}
 		c.lockTimeout = d
@@ -84,32 +84,23 @@ func WithLockTimeout(d time.Duration) Option {
 }
 
 func attr(opt, name string, field func(*config) *string) Option {
-	return func(c *config) {
-		if name == "" {
-			c.errs = append(c.errs, &powertools.ConfigError{Name: "redisstore." + opt, Value: name, Reason: "must not be empty"})
-			return
-		}
-		*field(c) = name
-	}
+	return func(c *config) { c.SetName("redisstore."+opt, name, field(c)) }
 }
 
 // New returns a store over client (a *redis.Client, *redis.ClusterClient or *redis.Ring; Valkey works
 // too). It does no I/O. Errors are *powertools.ConfigError values, joined.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	cfg := config{
-		expiryAttr: "expiration", inProgressAttr: "in_progress_expiration", statusAttr: "status",
-		dataAttr: "data", validationAttr: "validation", lockTimeout: 10 * time.Second,
-	}
+	cfg := config{Config: idemstore.Defaults(), lockTimeout: 10 * time.Second}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
 	if client == nil {
-		cfg.errs = append(cfg.errs, &powertools.ConfigError{Name: "redisstore.New", Value: "nil", Reason: "needs a client"})
+		cfg.Fail("redisstore.New", "nil", "needs a client")
 	}
-	if len(cfg.errs) > 0 {
-		return nil, errors.Join(cfg.errs...)
+	if err := cfg.Err(); err != nil {
+		return nil, err
 	}
 	return &Store{client: client, cfg: cfg}, nil
 }
@@ -253,27 +244,27 @@ func (s *Store) Release(ctx context.Context, held *powertools.IdempotencyRecord)
 func (s *Store) encode(r *powertools.IdempotencyRecord) string {
 	b := make([]byte, 0, 128+len(r.Data))
 	b = append(b, '{')
-	b = appendStr(b, s.cfg.statusAttr, r.Status)
+	b = appendStr(b, s.cfg.Status, r.Status)
 	b = append(b, ',')
-	b = appendKey(b, s.cfg.expiryAttr)
+	b = appendKey(b, s.cfg.Expiry)
 	b = strconv.AppendInt(b, r.Expiration, 10)
 	if r.InProgressExpiration != 0 {
 		b = append(b, ',')
-		b = appendKey(b, s.cfg.inProgressAttr)
+		b = appendKey(b, s.cfg.InProgress)
 		b = strconv.AppendInt(b, r.InProgressExpiration, 10)
 	}
 	if r.Validation != "" {
 		b = append(b, ',')
-		b = appendStr(b, s.cfg.validationAttr, r.Validation)
+		b = appendStr(b, s.cfg.Validation, r.Validation)
 	}
 	if r.Status == powertools.IdempotencyCompleted {
 		b = append(b, ',')
 		if utf8.Valid(r.Data) {
-			b = appendStr(b, s.cfg.dataAttr, string(r.Data))
+			b = appendStr(b, s.cfg.Data, string(r.Data))
 		} else {
-			b = appendStr(b, s.cfg.dataAttr, base64.StdEncoding.EncodeToString(r.Data))
+			b = appendStr(b, s.cfg.Data, base64.StdEncoding.EncodeToString(r.Data))
 			b = append(b, ',')
-			b = appendStr(b, s.cfg.dataAttr+"_encoding", "base64")
+			b = appendStr(b, s.cfg.Data+"_encoding", "base64")
 		}
 	}
 	return string(append(b, '}'))
@@ -305,14 +296,10 @@ func (s *Store) decode(key, val string) (*powertools.IdempotencyRecord, error) {
 				bad = append(bad, name)
 				return
 			}
-			n, err := f.Int64()
-			if err != nil { // Python may have written a float
-				fl, ferr := f.Float64()
-				if ferr != nil {
-					bad = append(bad, name)
-					return
-				}
-				n = int64(fl)
+			n, ok := idemstore.ParseEpoch(f.String()) // Python may have written a float
+			if !ok {
+				bad = append(bad, name)
+				return
 			}
 			*dst = n
 		}
@@ -324,14 +311,14 @@ func (s *Store) decode(key, val string) (*powertools.IdempotencyRecord, error) {
 			}
 		}
 	}
-	str(s.cfg.statusAttr, &r.Status)
-	num(s.cfg.expiryAttr, &r.Expiration)
-	num(s.cfg.inProgressAttr, &r.InProgressExpiration)
-	str(s.cfg.validationAttr, &r.Validation)
-	str(s.cfg.dataAttr, &data)
-	str(s.cfg.dataAttr+"_encoding", &encoding)
-	if r.Status != powertools.IdempotencyInProgress && r.Status != powertools.IdempotencyCompleted {
-		bad = append(bad, s.cfg.statusAttr)
+	str(s.cfg.Status, &r.Status)
+	num(s.cfg.Expiry, &r.Expiration)
+	num(s.cfg.InProgress, &r.InProgressExpiration)
+	str(s.cfg.Validation, &r.Validation)
+	str(s.cfg.Data, &data)
+	str(s.cfg.Data+"_encoding", &encoding)
+	if !idemstore.ValidStatus(r.Status) {
+		bad = append(bad, s.cfg.Status)
 	}
 	if len(bad) > 0 {
 		return nil, fmt.Errorf("%w: %s: bad field(s) %s", powertools.ErrIdempotencyBadRecord, key, strings.Join(bad, ", "))

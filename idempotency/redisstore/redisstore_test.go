@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,9 +31,7 @@ func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 	}
 }
 
-func newClient(t *testing.T, addr string) redis.UniversalClient { return newClientB(t, addr) }
-
-func newClientB(t testing.TB, addr string) redis.UniversalClient {
+func newClient(t testing.TB, addr string) redis.UniversalClient {
 	c := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}, MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, PoolSize: 80})
 	t.Cleanup(func() { c.Close() })
@@ -126,18 +123,10 @@ func TestRedisLayout(t *testing.T) {
 // TestRedisReadsPythonRecords: a record the Python edition wrote (json.dumps, its spacing, no
 // in_progress_expiration on a completed record) is replayed.
 func TestRedisReadsPythonRecords(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	client := newClient(t, srv.Addr)
-	store := newStore(t, client)
-	ctx := context.Background()
+	client := newClient(t, testenv.StartRedis(t).Addr)
 	now := time.Now()
-	key := "orders.handler#cbcbdb948de16bfe7e49a81f91500ab1"
 	py := `{"data": "{\"ok\": true}", "status": "COMPLETED", "expiration": ` + itoa(now.Add(time.Hour).Unix()) + `}`
-	if err := client.Set(ctx, key, py, time.Hour).Err(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
-		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
+	got, err := acquireOver(t, client, newStore(t, client), "orders.handler#cbcbdb948de16bfe7e49a81f91500ab1", py, now)
 	if err != nil || got == nil {
 		t.Fatalf("%v, %v", got, err)
 	}
@@ -147,43 +136,23 @@ func TestRedisReadsPythonRecords(t *testing.T) {
 }
 
 func TestRedisBadRecord(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	client := newClient(t, srv.Addr)
+	client := newClient(t, testenv.StartRedis(t).Addr)
 	store := newStore(t, client)
-	ctx := context.Background()
-	now := time.Now()
 	for _, v := range []string{`not json`, `{"status":"DONE","expiration":1}`, `{"status":"COMPLETED","expiration":"x"}`} {
-		if err := client.Set(ctx, "k", v, time.Hour).Err(); err != nil {
-			t.Fatal(err)
-		}
-		_, err := store.Acquire(ctx, &powertools.IdempotencyRecord{Key: "k", Status: powertools.IdempotencyInProgress,
-			Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}, now)
-		if !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
+		if _, err := acquireOver(t, client, store, "k", v, time.Now()); !errors.Is(err, powertools.ErrIdempotencyBadRecord) {
 			t.Fatalf("%s: %v, want ErrIdempotencyBadRecord", v, err)
 		}
 	}
 }
 
-// TestRedisBinaryResponse: a response that is not UTF-8 comes back byte for byte.
-func TestRedisBinaryResponse(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	store := newStore(t, newClient(t, srv.Addr))
+// acquireOver stores val under key as another writer would, then acquires key over it at now.
+func acquireOver(t *testing.T, client redis.UniversalClient, store *redisstore.Store, key, val string, now time.Time) (*powertools.IdempotencyRecord, error) {
+	t.Helper()
 	ctx := context.Background()
-	now := time.Now()
-	held := &powertools.IdempotencyRecord{Key: "bin", Status: powertools.IdempotencyInProgress,
-		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
-	if ex, err := store.Acquire(ctx, held, now); ex != nil || err != nil {
-		t.Fatal(ex, err)
-	}
-	done := *held
-	done.Status, done.Data = powertools.IdempotencyCompleted, []byte{0xff, 0xfe, '"'}
-	if err := store.Complete(ctx, held, &done, now); err != nil {
+	if err := client.Set(ctx, key, val, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := store.Acquire(ctx, held, now)
-	if err != nil || got == nil || string(got.Data) != string(done.Data) {
-		t.Fatalf("%v, %v", got, err)
-	}
+	return store.Acquire(ctx, idemtest.Held(key, now), now)
 }
 
 func TestRedisNewErrors(t *testing.T) {
@@ -194,13 +163,7 @@ func TestRedisNewErrors(t *testing.T) {
 
 // TestRedisDownAtStart: a server that is not there is a store error; the handler does not run.
 func TestRedisDownAtStart(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	store := newStore(t, newClient(t, addr))
+	store := newStore(t, newClient(t, testenv.ClosedAddr(t)))
 	app, err := powertools.New(powertools.WithEnv(map[string]string{}))
 	if err != nil {
 		t.Fatal(err)

@@ -80,15 +80,20 @@ func Map(image map[string]events.DynamoDBAttributeValue) (map[string]any, error)
 	if image == nil {
 		return nil, nil
 	}
-	m := make(map[string]any, len(image))
-	for k, av := range image {
-		v, err := Value(av)
+	return members(image, Value)
+}
+
+// members converts the attributes of an image, or the members of an M value, with conv.
+func members(m map[string]events.DynamoDBAttributeValue, conv func(events.DynamoDBAttributeValue) (any, error)) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, av := range m {
+		v, err := conv(av)
 		if err != nil {
 			return nil, errAt(k, -1, err)
 		}
-		m[k] = v
+		out[k] = v
 	}
-	return m, nil
+	return out, nil
 }
 
 // Value converts one attribute value as Map does.
@@ -131,16 +136,7 @@ func value(av events.DynamoDBAttributeValue) (any, error) {
 		}
 		return out, nil
 	case events.DataTypeMap:
-		m := av.Map()
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			v, err := value(e)
-			if err != nil {
-				return nil, errAt(k, -1, err)
-			}
-			out[k] = v
-		}
-		return out, nil
+		return members(av.Map(), value)
 	case events.DataTypeStringSet:
 		return av.StringSet(), nil
 	case events.DataTypeNumberSet:
@@ -170,34 +166,35 @@ func IsNumber(s string) bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
+		i = ddbDigits(s, i)
 	default:
 		return false
 	}
 	if i < len(s) && s[i] == '.' {
-		i++
-		j := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == j {
+		j := ddbDigits(s, i+1)
+		if j == i+1 {
 			return false
 		}
+		i = j
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		j := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == j {
+		j := ddbDigits(s, i)
+		if j == i {
 			return false
 		}
+		i = j
 	}
 	return i == len(s)
+}
+
+// ddbDigits is the index after the run of decimal digits of s that starts at i.
+func ddbDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

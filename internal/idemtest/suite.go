@@ -1,6 +1,8 @@
 // Package idemtest is the conformance suite every idempotency store runs (the memory store in the root
 // package's tests, the DynamoDB and Redis stores in theirs): each case through app.Wrap and through
-// powertools.Idempotent, against the real store. It is test-only: nothing in the library imports it.
+// powertools.Idempotent, against the real store, plus the cases on the store itself (a binary response).
+// Bench is the stores' shared benchmark, Held the INPROGRESS record their own tests acquire. It is
+// test-only: nothing in the library imports it.
 package idemtest
 
 import (
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/internal/testenv"
 )
 
 // Store is one store under test.
@@ -83,7 +86,7 @@ var forms = []form{
 type env struct {
 	t      *testing.T
 	clock  *Clock
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 	app    *powertools.App
 	store  powertools.IdempotencyStore
 	invoke func(context.Context, []byte) ([]byte, error)
@@ -92,7 +95,7 @@ type env struct {
 // setup builds the App (fake clock, an empty environment plus vars) and the idempotent function over h.
 func setup(t *testing.T, f form, store powertools.IdempotencyStore, vars map[string]string, h func(context.Context, []byte) ([]byte, error), opts ...powertools.IdemOption) *env {
 	t.Helper()
-	e := &env{t: t, clock: NewClock(), logs: &syncBuffer{}, store: store}
+	e := &env{t: t, clock: NewClock(), logs: &testenv.SyncBuffer{}, store: store}
 	envVars := map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "orders"}
 	for k, v := range vars {
 		envVars[k] = v
@@ -145,6 +148,38 @@ func Run(t *testing.T, s Store) {
 		})
 	}
 	t.Run("race", func(t *testing.T) { testRace(t, s) })
+	t.Run("binary response", func(t *testing.T) { testBinary(t, s) })
+}
+
+// Held is the INPROGRESS record of key an invocation at now writes: expiring in an hour, with a lease of
+// one second.
+func Held(key string, now time.Time) *powertools.IdempotencyRecord {
+	return &powertools.IdempotencyRecord{Key: key, Status: powertools.IdempotencyInProgress,
+		Expiration: now.Add(time.Hour).Unix(), InProgressExpiration: now.Add(time.Second).UnixMilli()}
+}
+
+// testBinary, on the store itself: a response that is not UTF-8 comes back byte for byte, and a second
+// Complete of the same held record is fenced.
+func testBinary(t *testing.T, s Store) {
+	store := s.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	held := Held(fmt.Sprintf("bin-%d-%d", now.UnixNano(), uniq.Add(1)), now)
+	if ex, err := store.Acquire(ctx, held, now); ex != nil || err != nil {
+		t.Fatal(ex, err)
+	}
+	done := *held
+	done.Status, done.Data = powertools.IdempotencyCompleted, []byte{0xff, 0xfe, '"'}
+	if err := store.Complete(ctx, held, &done, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Complete(ctx, held, &done, now); !errors.Is(err, powertools.ErrIdempotencyFenced) {
+		t.Fatalf("second complete: %v, want ErrIdempotencyFenced", err)
+	}
+	got, err := store.Acquire(ctx, held, now)
+	if err != nil || got == nil || string(got.Data) != string(done.Data) {
+		t.Fatalf("%v, %v", got, err)
+	}
 }
 
 // counter is a handler that counts its runs and answers {"run":n}.
@@ -531,21 +566,4 @@ func compact(s string) string {
 	var b bytes.Buffer
 	_ = json.Compact(&b, []byte(s))
 	return b.String()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

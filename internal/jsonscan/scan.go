@@ -251,14 +251,37 @@ func Unquote(dst, raw []byte) ([]byte, bool) {
 	if !utf8.Valid(raw) {
 		return dst, false
 	}
+	return unquote(dst, raw)
+}
+
+// UnquoteString is Unquote for content held in a string. It also reports false for content the scanner
+// would refuse (a bad or cut escape), so it serves text that did not come through the scanner; the
+// caller leaves such text to encoding/json too, for its error.
+func UnquoteString(dst []byte, raw string) ([]byte, bool) {
+	if !utf8.ValidString(raw) {
+		return dst, false
+	}
+	return unquote(dst, raw)
+}
+
+// unquote decodes the escapes of raw, valid UTF-8, into dst; ok is false for a surrogate escape and for
+// an escape that is bad or cut short.
+func unquote[T ~string | ~[]byte](dst []byte, raw T) ([]byte, bool) {
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			continue
+		run := i // the text up to the next escape is copied whole
+		for i < len(raw) && raw[i] != '\\' {
+			i++
 		}
-		i++
-		switch raw[i] {
+		dst = append(dst, raw[run:i]...)
+		if i == len(raw) {
+			break
+		}
+		if i++; i == len(raw) {
+			return dst, false
+		}
+		switch c := raw[i]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
 		case 'b':
 			dst = append(dst, '\b')
 		case 'f':
@@ -270,14 +293,17 @@ func Unquote(dst, raw []byte) ([]byte, bool) {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
+			if i+5 > len(raw) {
+				return dst, false
+			}
 			r, err := strconv.ParseUint(string(raw[i+1:i+5]), 16, 32)
 			if err != nil || utf16.IsSurrogate(rune(r)) {
 				return dst, false
 			}
 			dst = utf8.AppendRune(dst, rune(r))
 			i += 4
-		default: // " \ /
-			dst = append(dst, raw[i])
+		default:
+			return dst, false
 		}
 	}
 	return dst, true

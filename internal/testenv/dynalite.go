@@ -1,18 +1,17 @@
-// Package testenv starts the stand-ins the tests need (dynalite for DynamoDB) on 127.0.0.1 and stops them
-// when the test ends. It is test-only: nothing in the library imports it.
+// Package testenv starts the stand-ins the tests need (dynalite for DynamoDB, redis-server) on 127.0.0.1
+// and stops them when the test ends, and holds the other helpers the tests share: event fixtures, the
+// race and allocation switches, the goroutine leak check, SyncBuffer, ClosedAddr. It is test-only:
+// nothing in the library imports it.
 package testenv
 
 import (
 	"bufio"
-	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -49,29 +48,14 @@ func StartDynalite(t testing.TB) string {
 		Missing(t, "dynalite is not installed at "+bin+"; run: npm install --prefix "+
 			filepath.Join(RepoRoot(), ".tools")+" dynalite@4.0.0")
 	}
-	var lastErr string
-	for attempt := 0; attempt < 5; attempt++ { // a free port can be taken between choosing and binding
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("testenv: choose a port: %v", err)
-		}
-		endpoint, errText, ok := runDynalite(t, bin, port)
-		if ok {
-			return endpoint
-		}
-		lastErr = errText
-	}
-	t.Fatalf("testenv: dynalite did not start: %s", lastErr)
-	return ""
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	var endpoint string
+	startOnFreePort(t, "dynalite", func(port int) (string, bool) {
+		var errText string
+		var ok bool
+		endpoint, errText, ok = runDynalite(t, bin, port)
+		return errText, ok
+	})
+	return endpoint
 }
 
 // runDynalite starts one dynalite on port and waits for its "listening" line; ok is false when it exited
@@ -79,23 +63,15 @@ func freePort() (int, error) {
 func runDynalite(t testing.TB, bin string, port int) (endpoint, errText string, ok bool) {
 	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	var stderr lockedBuffer
+	var stderr SyncBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatalf("testenv: dynalite stdout: %v", err)
 	}
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		t.Fatalf("testenv: start dynalite: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
 	}
 	ready := make(chan struct{})
 	go func() {
@@ -111,29 +87,12 @@ func runDynalite(t testing.TB, bin string, port int) (endpoint, errText string, 
 	}()
 	select {
 	case <-ready:
-		t.Cleanup(stop)
+		t.Cleanup(p.stop)
 		return "http://127.0.0.1:" + strconv.Itoa(port), "", true
-	case <-exited:
+	case <-p.exited:
 		return "", "exited: " + stderr.String(), false
 	case <-time.After(30 * time.Second):
-		stop()
+		p.stop()
 		return "", "not ready after 30s: " + stderr.String(), false
 	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -29,45 +29,31 @@ func StartRedis(t testing.TB) *Redis {
 	if err != nil {
 		Missing(t, "redis-server is not installed (apt-get install redis-server; scripts/test.sh does it)")
 	}
-	var lastErr string
-	for attempt := 0; attempt < 5; attempt++ { // a free port can be taken between choosing and binding
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("testenv: choose a port: %v", err)
-		}
-		r, errText, ok := runRedis(bin, port)
-		if ok {
-			t.Cleanup(r.Stop)
-			return r
-		}
-		lastErr = errText
-	}
-	t.Fatalf("testenv: redis-server did not start: %s", lastErr)
-	return nil
+	var r *Redis
+	startOnFreePort(t, "redis-server", func(port int) (string, bool) {
+		var errText string
+		var ok bool
+		r, errText, ok = runRedis(bin, port)
+		return errText, ok
+	})
+	t.Cleanup(r.Stop)
+	return r
 }
 
 func runRedis(bin string, port int) (*Redis, string, bool) {
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--protected-mode", "yes", "--loglevel", "warning")
-	var out lockedBuffer
+	var out SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		return nil, "start: " + err.Error(), false
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case <-exited:
+		case <-p.exited:
 			return nil, "exited: " + out.String(), false
 		default:
 		}
@@ -75,12 +61,12 @@ func runRedis(bin string, port int) (*Redis, string, bool) {
 			ok := redisPing(c)
 			c.Close()
 			if ok {
-				return &Redis{Addr: addr, stop: stop}, "", true
+				return &Redis{Addr: addr, stop: p.stop}, "", true
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	stop()
+	p.stop()
 	return nil, "not ready after 30s: " + out.String(), false
 }
 
