@@ -1190,7 +1190,7 @@ func metricsEncode(dst, directive []byte, ts int64, ds metricsDimSets, meta []me
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = metricsAppendFloat(dst, v, 64)
+			dst = jsonAppendFloat(dst, v, 64)
 		}
 		dst = append(dst, ']')
 	}
@@ -1289,23 +1289,6 @@ func metricsAppendU(dst []byte, r rune) []byte {
 	return append(dst, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }
 
-// metricsAppendFloat writes f as Python's repr does, which is what Powertools for Python emits: the
-// shortest form that reads back as f, "1.0" rather than "1", and exponent notation ("1e+16", "1.5e-05")
-// below 1e-4 and from 1e16.
-func metricsAppendFloat(dst []byte, f float64, bits int) []byte {
-	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
-		return strconv.AppendFloat(dst, f, 'e', -1, bits)
-	}
-	start := len(dst)
-	dst = strconv.AppendFloat(dst, f, 'f', -1, bits)
-	for _, c := range dst[start:] {
-		if c == '.' {
-			return dst
-		}
-	}
-	return append(dst, '.', '0')
-}
-
 // metricsAppendValue appends the JSON encoding of a metadata value: common types by hand, the rest with
 // encoding/json (off the hot path: metadata is rare and per invocation).
 func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
@@ -1340,12 +1323,12 @@ func metricsAppendValue(dst []byte, key string, v any) ([]byte, error) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return dst, metricsErr("AddMetadata", key, ErrMetadata, "NaN and infinite values have no JSON encoding")
 		}
-		return metricsAppendFloat(dst, x, 64), nil
+		return jsonAppendFloat(dst, x, 64), nil
 	case float32:
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 			return dst, metricsErr("AddMetadata", key, ErrMetadata, "NaN and infinite values have no JSON encoding")
 		}
-		return metricsAppendFloat(dst, float64(x), 32), nil
+		return jsonAppendFloat(dst, float64(x), 32), nil
 	case []string:
 		if x == nil {
 			return append(dst, "null"...), nil

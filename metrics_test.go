@@ -876,12 +876,12 @@ func TestMetricsFloatFormat(t *testing.T) {
 		{1e100, "1e+100"}, {-2.5e-5, "-2.5e-05"}, {math.MaxFloat64, "1.7976931348623157e+308"},
 	}
 	for _, c := range cases {
-		require.Equal(t, c.want, string(metricsAppendFloat(nil, c.in, 64)), "%v", c.in)
+		require.Equal(t, c.want, string(jsonAppendFloat(nil, c.in, 64)), "%v", c.in)
 		var back float64
-		require.NoError(t, json.Unmarshal(metricsAppendFloat(nil, c.in, 64), &back))
+		require.NoError(t, json.Unmarshal(jsonAppendFloat(nil, c.in, 64), &back))
 		require.Equal(t, c.in, back)
 	}
-	require.Equal(t, "0.1", string(metricsAppendFloat(nil, float64(float32(0.1)), 32)))
+	require.Equal(t, "0.1", string(jsonAppendFloat(nil, float64(float32(0.1)), 32)))
 }
 
 func TestMetricsStringEscaping(t *testing.T) {

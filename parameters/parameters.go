@@ -84,17 +84,15 @@ func AppConfig(client AppConfigClient) powertools.ParamAppConfigClient {
 // fails to load is tried again on the next call. opts apply to those providers over the environment's
 // (POWERTOOLS_PARAMETERS_MAX_AGE, POWERTOOLS_PARAMETERS_SSM_DECRYPT).
 func With(opts ...powertools.ParamOption) powertools.Option {
-	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
-		return &sdkClients{cfg: sdkload.New(app, nil)}
-	}, opts...)
+	return sdkload.Option(nil, newSdkClients, opts)
 }
 
 // WithConfig is With building the clients from a copy of cfg instead of the default configuration.
 func WithConfig(cfg aws.Config, opts ...powertools.ParamOption) powertools.Option {
-	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
-		return &sdkClients{cfg: sdkload.New(app, &cfg)}
-	}, opts...)
+	return sdkload.Option(&cfg, newSdkClients, opts)
 }
+
+func newSdkClients(cfg *sdkload.Config) *sdkClients { return &sdkClients{cfg: cfg} }
 
 // sdkClients builds the App's SDK clients lazily, each once, from one configuration.
 type sdkClients struct {

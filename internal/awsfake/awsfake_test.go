@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfigdata"
 	actypes "github.com/aws/aws-sdk-go-v2/service/appconfigdata/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -21,15 +20,11 @@ import (
 
 func sdkConfig(t *testing.T, s *Server) aws.Config {
 	t.Helper()
-	url, err := s.Start(0)
-	if err != nil {
-		t.Fatal(err)
+	cfg := StartForTest(t, s)
+	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
+		t.Fatalf("listening on %s", s.URL())
 	}
-	t.Cleanup(func() { _ = s.Close() })
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("listening on %s", url)
-	}
-	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), BaseEndpoint: &url, RetryMaxAttempts: 1}
+	return cfg
 }
 
 // The service limits the fake keeps, seen by the real SDK clients.

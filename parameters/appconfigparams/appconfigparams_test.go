@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfigdata"
 	"github.com/gopowertools/powertools"
 	"github.com/gopowertools/powertools/internal/awsfake"
@@ -17,13 +16,7 @@ import (
 func fake(t *testing.T, seed *awsfake.Seed) (*awsfake.Server, aws.Config) {
 	t.Helper()
 	f := awsfake.New(seed)
-	url, err := f.Start(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Close() })
-	return f, aws.Config{Region: "us-east-1", BaseEndpoint: &url, RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
+	return f, awsfake.StartForTest(t, f)
 }
 
 // With serves app.AppConfig alone; given with secretsparams.With, each serves its own service.

@@ -34,17 +34,15 @@ func NewProvider(client Client, opts ...powertools.ParamOption) *powertools.Secr
 // With is the option of powertools.New giving app.Secrets() (and powertools.Secrets(ctx)) an SDK client,
 // built on its first call from the default AWS configuration, as parameters.With does for every service.
 func With(opts ...powertools.ParamOption) powertools.Option {
-	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
-		return &clients{cfg: sdkload.New(app, nil)}
-	}, opts...)
+	return sdkload.Option(nil, newClients, opts)
 }
 
 // WithConfig is With building the client from a copy of cfg.
 func WithConfig(cfg aws.Config, opts ...powertools.ParamOption) powertools.Option {
-	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
-		return &clients{cfg: sdkload.New(app, &cfg)}
-	}, opts...)
+	return sdkload.Option(&cfg, newClients, opts)
 }
+
+func newClients(cfg *sdkload.Config) *clients { return &clients{cfg: cfg} }
 
 type clients struct {
 	sdkload.None

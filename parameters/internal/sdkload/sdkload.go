@@ -95,3 +95,12 @@ func (None) Secrets(context.Context) (powertools.ParamSecretsClient, error) {
 func (None) AppConfig(context.Context) (powertools.ParamAppConfigClient, error) {
 	return nil, powertools.ErrNoParamClient
 }
+
+// Option is the With / WithConfig option of a parameters package: the App's providers get the clients
+// newClients makes over the App's AWS configuration, a copy of given, or the default configuration when
+// given is nil, loaded on first use. opts apply to those providers over the environment's.
+func Option[C powertools.ParamClients](given *aws.Config, newClients func(*Config) C, opts []powertools.ParamOption) powertools.Option {
+	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
+		return newClients(New(app, given))
+	}, opts...)
+}
