@@ -21,14 +21,6 @@
 // number of concurrent invocations (AWS_LAMBDA_MAX_CONCURRENCY > 1). Cold start is true for exactly one
 // invocation per process.
 //
-// # Middleware
-//
-// A [Middleware] wraps a [Handler]: it can read and replace the payload and the response, short-circuit,
-// and see the handler's error. [WithMiddleware] registers them; the first registered runs outermost. The
-// chain, outermost first: invocation state and logger context, tracer segment, metrics, user middleware,
-// validation, idempotency, handler. It is built once, in Wrap. A panic in a middleware or the handler becomes a
-// [*PanicError] for that invocation only, logged as one ERROR line with the stack.
-//
 // # Logger
 //
 // [Logger] returns the invocation's *zap.Logger, writing one JSON object per line in the Powertools
@@ -74,57 +66,13 @@
 // Sampled=1 trace header every call is a cheap no-op, and debug mode says why the invocation was not traced
 // (the Lambda Runtime Interface Emulator, in its default mode, never passes the trace header on).
 //
-// # Batch processing
+// # Middleware
 //
-// [ProcessSQS], [ProcessKinesis] and [ProcessDynamoDBStream] (and their Typed forms, which decode each
-// record into a Go type) call a function per record and return the batchItemFailures response, so only
-// failed records are retried. FIFO queues stop at the first failure; [WithBatchParallel] runs records
-// concurrently; an all-failed batch is an error matching [ErrBatchAllFailed].
-//
-// # HTTP event handler
-//
-// [HTTPHandler] runs any net/http handler on API Gateway (REST and HTTP APIs), ALB, function URL and VPC
-// Lattice events, answering in each event's shape; [HTTPRequestEvent] gives the event behind a request.
-// The correlation id is the request id, the ServeMux pattern is the log key "route" and a subsegment's
-// name, a panic is a 500 answer. [WithCORS], [WithCompression] and [WithStripPrefix] configure it. Typed,
-// validated routes and the OpenAPI document are validation.Route and validation.NewAPI.
-//
-// # Validation, JMESPath and parsing
-//
-// JSON Schema validation and the typed parser live in two subpackages, so that a function that does not
-// validate does not link a JSON Schema library (github.com/google/jsonschema-go) nor invopop/jsonschema:
-// github.com/gopowertools/powertools/validation (validation.With for the App, Validate, SchemaJSON,
-// SchemaFor) and github.com/gopowertools/powertools/parser (Parse and the ParseSQS, ParseSNS,
-// ParseKinesis, ParseCloudWatchLogs, ParseEventBridge, ParseAPIGateway and ParseDynamoDBStream helpers).
-// They plug in through [WithValidator] and unwrap events with [Envelope]. JMESPath stays here: [Search]
-// knows powertools_json, powertools_base64 and powertools_base64_gzip (each takes one string: null or
-// anything else fails the search, as in Python), and the Envelope* constants are the built-in envelopes.
-// Expressions are bounded: [JMESPathMaxLength] bytes, [JMESPathMaxDepth] levels of nesting.
-//
-// # Testing and running locally
-//
-// Package github.com/gopowertools/powertools/powertoolstest is the test kit: an App whose log lines, EMF
-// blobs and X-Ray documents are captured and decoded, and Invoke with the context the Lambda runtime gives
-// (request id, ARN, deadline, sampled trace header, cold or warm start). The command
-// github.com/gopowertools/powertools/cmd/powertools-local builds a function for the host, runs it against an
-// in-process Lambda Runtime API and prints each invocation's response, log lines, metrics and trace.
-// # Idempotency
-//
-// [WithIdempotency] makes the handler, and [Idempotent] any function, run once per payload within an
-// expiry window; duplicates get the stored response byte for byte, a duplicate of a running invocation
-// gets [ErrIdempotencyAlreadyInProgress]. Records and keys are the Python edition's (the key hashes the
-// key data as Python's json.dumps(data, sort_keys=True) writes it). The lease of a run is the time left
-// before its context's deadline; a record whose lease passed is taken over, and completing or deleting
-// a record is fenced on the lease the run wrote. Stores: [NewMemoryStore] here, and the subpackages
-// idempotency/dynamodbstore and idempotency/redisstore, kept apart so that a function not using them
-// links neither client.
-// # Event source helpers
-//
-// Package github.com/gopowertools/powertools/events adds to aws-lambda-go's event types what the Python
-// edition's data classes give (decoded bodies and keys, case-insensitive headers, DynamoDB images as
-// map[string]any or Go types, decoded Kinesis, Firehose, CloudWatch Logs and Kafka records, authorizer
-// policies) and the event types aws-lambda-go lacks (VPC Lattice, Bedrock Agent, AppSync direct resolvers
-// and others). The batch utility and the parser convert DynamoDB images with the same code.
+// A [Middleware] wraps a [Handler]: it can read and replace the payload and the response, short-circuit,
+// and see the handler's error. [WithMiddleware] registers them; the first registered runs outermost. The
+// chain, outermost first: invocation state and logger context, tracer segment, metrics, user middleware,
+// validation, idempotency, handler. It is built once, in Wrap. A panic in a middleware or the handler becomes a
+// [*PanicError] for that invocation only, logged as one ERROR line with the stack.
 //
 // # Parameters
 //
@@ -138,6 +86,60 @@
 // parameters/ssmparams, secretsparams, appconfigparams and dynamodbparams: the SDK service packages cost
 // a function 1.5 MiB and 8 ms of package init, paid only by the functions that import them.
 //
+// # Batch processing
+//
+// [ProcessSQS], [ProcessKinesis] and [ProcessDynamoDBStream] (and their Typed forms, which decode each
+// record into a Go type) call a function per record and return the batchItemFailures response, so only
+// failed records are retried. FIFO queues stop at the first failure; [WithBatchParallel] runs records
+// concurrently; an all-failed batch is an error matching [ErrBatchAllFailed].
+//
+// # Validation, JMESPath and parsing
+//
+// JSON Schema validation and the typed parser live in two subpackages, so that a function that does not
+// validate does not link a JSON Schema library (github.com/google/jsonschema-go) nor invopop/jsonschema:
+// github.com/gopowertools/powertools/validation (validation.With for the App, Validate, SchemaJSON,
+// SchemaFor) and github.com/gopowertools/powertools/parser (Parse and the ParseSQS, ParseSNS,
+// ParseKinesis, ParseCloudWatchLogs, ParseEventBridge, ParseAPIGateway and ParseDynamoDBStream helpers).
+// They plug in through [WithValidator] and unwrap events with [Envelope]. JMESPath stays here: [Search]
+// knows powertools_json, powertools_base64 and powertools_base64_gzip (each takes one string: null or
+// anything else fails the search, as in Python), and the Envelope* constants are the built-in envelopes.
+// Expressions are bounded: [JMESPathMaxLength] bytes, [JMESPathMaxDepth] levels of nesting.
+//
+// # Idempotency
+//
+// [WithIdempotency] makes the handler, and [Idempotent] any function, run once per payload within an
+// expiry window; duplicates get the stored response byte for byte, a duplicate of a running invocation
+// gets [ErrIdempotencyAlreadyInProgress]. Records and keys are the Python edition's (the key hashes the
+// key data as Python's json.dumps(data, sort_keys=True) writes it). The lease of a run is the time left
+// before its context's deadline; a record whose lease passed is taken over, and completing or deleting
+// a record is fenced on the lease the run wrote. Stores: [NewMemoryStore] here, and the subpackages
+// idempotency/dynamodbstore and idempotency/redisstore, kept apart so that a function not using them
+// links neither client.
+//
+// # Event source helpers
+//
+// Package github.com/gopowertools/powertools/events adds to aws-lambda-go's event types what the Python
+// edition's data classes give (decoded bodies and keys, case-insensitive headers, DynamoDB images as
+// map[string]any or Go types, decoded Kinesis, Firehose, CloudWatch Logs and Kafka records, authorizer
+// policies) and the event types aws-lambda-go lacks (VPC Lattice, Bedrock Agent, AppSync direct resolvers
+// and others). The batch utility and the parser convert DynamoDB images with the same code.
+//
+// # HTTP event handler
+//
+// [HTTPHandler] runs any net/http handler on API Gateway (REST and HTTP APIs), ALB, function URL and VPC
+// Lattice events, answering in each event's shape; [HTTPRequestEvent] gives the event behind a request.
+// The correlation id is the request id, the ServeMux pattern is the log key "route" and a subsegment's
+// name, a panic is a 500 answer. [WithCORS], [WithCompression] and [WithStripPrefix] configure it. Typed,
+// validated routes and the OpenAPI document are validation.Route and validation.NewAPI.
+//
+// # Testing and running locally
+//
+// Package github.com/gopowertools/powertools/powertoolstest is the test kit: an App whose log lines, EMF
+// blobs and X-Ray documents are captured and decoded, and Invoke with the context the Lambda runtime gives
+// (request id, ARN, deadline, sampled trace header, cold or warm start). The command
+// github.com/gopowertools/powertools/cmd/powertools-local builds a function for the host, runs it against an
+// in-process Lambda Runtime API and prints each invocation's response, log lines, metrics and trace.
+//
 // # Debug mode
 //
 // [WithDebug] or POWERTOOLS_DEBUG=true writes the library's own diagnostics (resolved configuration,
@@ -145,11 +147,13 @@
 //
 // # Environment variables
 //
-// POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL,
+// Read once, in New: POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL,
 // POWERTOOLS_LOGGER_SAMPLE_RATE, POWERTOOLS_LOGGER_LOG_EVENT, POWERTOOLS_LOG_DEDUPLICATION_DISABLED
 // (accepted; Go has no root logger to deduplicate), POWERTOOLS_METRICS_NAMESPACE,
-// POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_DISABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE,
-// POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES, AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL,
-// POWERTOOLS_PARAMETERS_MAX_AGE, POWERTOOLS_PARAMETERS_SSM_DECRYPT, POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG, POWERTOOLS_DEV. Booleans accept 1, y, yes, t, true,
-// on and 0, n, no, f, false, off in any case; anything else is an error from New.
+// POWERTOOLS_METRICS_DISABLED, POWERTOOLS_METRICS_FUNCTION_NAME, POWERTOOLS_TRACE_DISABLED,
+// POWERTOOLS_TRACER_CAPTURE_RESPONSE, POWERTOOLS_TRACER_CAPTURE_ERROR, POWERTOOLS_TRACE_MIDDLEWARES,
+// AWS_XRAY_DAEMON_ADDRESS, AWS_SAM_LOCAL, AWS_LAMBDA_INITIALIZATION_TYPE, POWERTOOLS_PARAMETERS_MAX_AGE,
+// POWERTOOLS_PARAMETERS_SSM_DECRYPT, POWERTOOLS_IDEMPOTENCY_DISABLED, POWERTOOLS_DEBUG, POWERTOOLS_DEV.
+// Booleans accept 1, y, yes, t, true, on and 0, n, no, f, false, off in any case; anything else is an
+// error from New.
 package powertools
