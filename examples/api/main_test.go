@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -12,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gopowertools/powertools"
+	"github.com/gopowertools/powertools/powertoolstest"
 )
 
 // answer is an answer of any of the event shapes.
@@ -56,10 +55,8 @@ func (a answer) body(t *testing.T) string {
 
 // The sample events in process, in the order the demo invokes them (create before the next list).
 func TestSampleEvents(t *testing.T) {
-	var logs bytes.Buffer
-	app, err := powertools.New(powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "products"}), powertools.WithLogOutput(&logs))
-	require.NoError(t, err)
-	h := app.Wrap(newHandler(newCatalog()))
+	rec := powertoolstest.New(t, powertools.WithEnv(map[string]string{"POWERTOOLS_SERVICE_NAME": "products"}))
+	h := rec.App().Wrap(newHandler(newCatalog()))
 	tests := []struct {
 		event  string
 		status int
@@ -109,20 +106,24 @@ func TestSampleEvents(t *testing.T) {
 		t.Run(tc.event, func(t *testing.T) {
 			payload, err := os.ReadFile(filepath.Join("events", tc.event))
 			require.NoError(t, err)
-			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "r-" + tc.event})
-			out, err := h.Invoke(ctx, payload)
-			require.NoError(t, err)
+			inv := rec.Invoke(h, payload)
+			require.NoError(t, inv.Err)
 			var a answer
-			require.NoError(t, json.Unmarshal(out, &a))
+			require.NoError(t, json.Unmarshal(inv.Response, &a))
 			assert.Equal(t, tc.status, a.StatusCode)
 			tc.check(t, a, a.body(t))
 		})
 	}
-	assert.Contains(t, logs.String(), `"route":"POST /products"`)
-	assert.Contains(t, logs.String(), `"message":"product created"`)
+	var created []powertoolstest.Log
+	for _, l := range rec.Logs() {
+		if l.Message == "product created" {
+			created = append(created, l)
+		}
+	}
+	require.Len(t, created, 1)
+	assert.Equal(t, "POST /products", created[0].Keys["route"], "the route ServeMux matched is a log key")
 
 	payload, err := os.ReadFile(filepath.Join("events", "direct-invoke.json"))
 	require.NoError(t, err)
-	_, err = h.Invoke(context.Background(), payload)
-	assert.ErrorIs(t, err, powertools.ErrHTTPEvent)
+	assert.ErrorIs(t, rec.Invoke(h, payload).Err, powertools.ErrHTTPEvent)
 }
