@@ -9,9 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,8 +23,6 @@ import (
 // The end-to-end test of examples/api runs the built function under the AWS Lambda Runtime Interface
 // Emulator, as scripts/demo.sh does: the emulator's invoke API and its Runtime API on 127.0.0.1, each
 // sample event POSTed to the invoke API, the answers and the function's log lines checked.
-
-const e2eRIEModule = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest"
 
 func TestEndToEndAPIUnderEmulator(t *testing.T) {
 	rie := e2eEmulator(t)
@@ -100,27 +96,6 @@ func TestEndToEndAPIUnderEmulator(t *testing.T) {
 	assert.Contains(t, routes, "GET /products")
 	assert.Contains(t, routes, "GET /products/{id}")
 	assert.Contains(t, routes, "POST /products")
-}
-
-// e2eEmulator finds the Runtime Interface Emulator: $RIE, then GOPATH/bin; it is installed there with go
-// install when missing.
-func e2eEmulator(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("RIE"); p != "" {
-		return p
-	}
-	out, err := exec.Command("go", "env", "GOPATH").Output()
-	require.NoError(t, err)
-	gopath := strings.SplitN(strings.TrimSpace(string(out)), string(os.PathListSeparator), 2)[0]
-	bin := filepath.Join(gopath, "bin", "aws-lambda-rie")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	cmd := exec.Command("go", "install", e2eRIEModule)
-	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Dir(bin), "CGO_ENABLED=0")
-	msg, err := cmd.CombinedOutput()
-	require.NoError(t, err, "installing the Runtime Interface Emulator: %s", msg)
-	return bin
 }
 
 type e2eRIE struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopowertools/powertools/internal/runtimeapi"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,4 +53,20 @@ func e2eFunctionError(t *testing.T, res runtimeapi.Result, event, errType, msg s
 	fe, err := res.FunctionError()
 	require.NoError(t, err)
 	assert.Contains(t, fe.Message, msg, event)
+}
+
+// e2eEmulator is the Lambda Runtime Interface Emulator the end-to-end tests run functions under: $RIE,
+// else <repo>/.tools/bin/aws-lambda-rie, where scripts/test.sh installs the pinned version. Without it the
+// test fails under CI and skips, saying why, elsewhere.
+func e2eEmulator(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("RIE"); p != "" {
+		return p
+	}
+	p := filepath.Join(testenv.RepoRoot(), ".tools", "bin", "aws-lambda-rie")
+	if _, err := os.Stat(p); err != nil {
+		testenv.Missing(t, "the Lambda Runtime Interface Emulator is not installed at "+p+
+			": bash scripts/test.sh installs it (or set RIE=/path/to/aws-lambda-rie)")
+	}
+	return p
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,7 +39,7 @@ const (
 )
 
 func TestEndToEndEmulatorTracing(t *testing.T) {
-	rie := rieBinary(t)
+	rie := e2eEmulator(t)
 	fn := e2eBuild(t, "./testdata/rie/tracefn")
 
 	t.Run("default mode drops the header", func(t *testing.T) {
@@ -78,20 +77,6 @@ func TestEndToEndEmulatorTracing(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(run.logLine(t, "greeted")), &line))
 		assert.Equal(t, rieTraceRoot, line["xray_trace_id"])
 	})
-}
-
-// rieBinary finds the emulator or skips the test.
-func rieBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("RIE"); p != "" {
-		return p
-	}
-	p, err := filepath.Abs(filepath.Join(".tools", "bin", "aws-lambda-rie"))
-	require.NoError(t, err)
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("the Lambda Runtime Interface Emulator is not installed: scripts/test.sh installs it into .tools/bin (or set RIE)")
-	}
-	return p
 }
 
 // rieUDP is a stand-in X-Ray daemon on 127.0.0.1.
