@@ -57,7 +57,7 @@ func (e *BatchError) Error() string {
 // batchTail is an error's text nested in another batch message: without the "powertools: batch: "
 // prefix, so a chain reads as one sentence with one prefix.
 func batchTail(err error) string {
-	msg := errTail(logErrorText(err))
+	msg := errTail(safeErrorString(err))
 	if rest, ok := strings.CutPrefix(msg, "batch: "); ok {
 		return rest
 	}

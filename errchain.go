@@ -1,7 +1,5 @@
 package powertools
 
-import "strings"
-
 // chainError is an error whose message is its context, then its cause's message without the cause's own
 // "powertools: " prefix: a chain of library errors reads as one sentence with one prefix.
 type chainError struct {
@@ -12,9 +10,6 @@ type chainError struct {
 // chainWrap wraps err under context ("powertools: idempotency: payload"); errors.Is and errors.As see err.
 func chainWrap(context string, err error) error { return &chainError{context: context, err: err} }
 
-func (e *chainError) Error() string { return e.context + ": " + chainCause(e.err) }
+func (e *chainError) Error() string { return e.context + ": " + errorText(e.err) }
 
 func (e *chainError) Unwrap() error { return e.err }
-
-// chainCause is err's message without its "powertools: " prefix, for a message that already has one.
-func chainCause(err error) string { return strings.TrimPrefix(safeFormat(err), "powertools: ") }

@@ -104,7 +104,7 @@ type EventDecodeError struct {
 }
 
 func (e *EventDecodeError) Error() string {
-	return "powertools: decode event into " + e.Type + ": " + errTail(logErrorText(e.Err))
+	return "powertools: decode event into " + e.Type + ": " + errTail(safeErrorString(e.Err))
 }
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }

@@ -102,7 +102,7 @@ type IdempotencyStoreError struct {
 }
 
 func (e *IdempotencyStoreError) Error() string {
-	return "powertools: idempotency store: " + e.Op + " " + strconv.Quote(e.Key) + ": " + chainCause(e.Err)
+	return "powertools: idempotency store: " + e.Op + " " + strconv.Quote(e.Key) + ": " + errorText(e.Err)
 }
 
 func (e *IdempotencyStoreError) Unwrap() error { return e.Err }

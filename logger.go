@@ -939,7 +939,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 		// The user's own exception and exception_name win over the ones derived from the error.
 		if !w.exception {
 			buf.AppendString(`,"exception":`)
-			logAppendString(buf, logErrorText(exc))
+			logAppendString(buf, safeErrorString(exc))
 		}
 		if !w.exceptionName {
 			buf.AppendString(`,"exception_name":`)
@@ -1075,16 +1075,6 @@ func logAppendScalar(buf *buffer.Buffer, f *zap.Field) bool {
 		buf.AppendInt(f.Integer)
 	}
 	return true
-}
-
-// logErrorText is err.Error(), guarded: an Error method that panics gives a text saying so.
-func logErrorText(err error) (s string) {
-	defer func() {
-		if v := recover(); v != nil {
-			s = "(" + reflect.TypeOf(err).String() + " whose Error method panicked)"
-		}
-	}()
-	return err.Error()
 }
 
 // logExceptionName is the exception_name of err: its Go type, looking through the wrappers fmt.Errorf

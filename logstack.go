@@ -149,7 +149,7 @@ func logAppendStackTrace(buf *buffer.Buffer, exc error, caller zapcore.EntryCall
 	buf.AppendString(`{"type":`)
 	logAppendString(buf, logExceptionName(exc))
 	buf.AppendString(`,"value":`)
-	logAppendString(buf, logErrorText(exc))
+	logAppendString(buf, safeErrorString(exc))
 	buf.AppendString(`,"module":`)
 	logAppendString(buf, errorModule(exc))
 	buf.AppendString(`,"frames":[`)
