@@ -70,13 +70,8 @@ func Adapt(client Client) powertools.ParamAppConfigClient {
 
 type adapter struct{ c Client }
 
-func notFound(err error) error {
-	var nf *actypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return powertools.ParamNotFound(err)
-	}
-	return err
-}
+// notFound marks the service's not-found error as powertools.ErrParameterNotFound.
+func notFound(err error) error { return sdkload.NotFound[*actypes.ResourceNotFoundException](err) }
 
 func (a adapter) StartConfigurationSession(ctx context.Context, application, environment, profile string) (string, error) {
 	out, err := a.c.StartConfigurationSession(ctx, &appconfigdata.StartConfigurationSessionInput{

@@ -9,7 +9,6 @@ package secretsparams
 
 import (
 	"context"
-	"errors"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,13 +70,8 @@ func Adapt(client Client) powertools.ParamSecretsClient {
 
 type adapter struct{ c Client }
 
-func notFound(err error) error {
-	var nf *smtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return powertools.ParamNotFound(err)
-	}
-	return err
-}
+// notFound marks the service's not-found error as powertools.ErrParameterNotFound.
+func notFound(err error) error { return sdkload.NotFound[*smtypes.ResourceNotFoundException](err) }
 
 func (a adapter) GetSecretValue(ctx context.Context, id string) (string, error) {
 	out, err := a.c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})

@@ -5,6 +5,7 @@ package sdkload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -103,4 +104,15 @@ func Option[C powertools.ParamClients](given *aws.Config, newClients func(*Confi
 	return powertools.WithParamClients(func(app *powertools.App) powertools.ParamClients {
 		return newClients(New(app, given))
 	}, opts...)
+}
+
+// NotFound is err, or powertools.ParamNotFound(err) when err holds the service's not-found error E (for
+// example *smtypes.ResourceNotFoundException), so that errors.Is(err, powertools.ErrParameterNotFound)
+// and errors.As for E both hold.
+func NotFound[E error](err error) error {
+	var nf E
+	if errors.As(err, &nf) {
+		return powertools.ParamNotFound(err)
+	}
+	return err
 }
