@@ -215,12 +215,28 @@ type invocation struct {
 
 	logInv logInvocation // the storage of the invocation's logger (logger_invocation.go)
 
-	metrics *MetricSet
-	segment *Subsegment // the handler's X-Ray subsegment (tracer.go)
+	metrics    *MetricSet
+	metricSet  MetricSet         // the storage of metrics, so the set costs no allocation of its own
+	segment    *Subsegment       // the handler's X-Ray subsegment (tracer.go)
+	traceStore *tracerInvocation // storage for the handler's subsegment, allocated with the invocation; nil when tracing is off
+}
+
+// invocationTraced is the invocation of a traced App with the storage of its trace, in one allocation.
+type invocationTraced struct {
+	inv   invocation
+	trace tracerInvocation
 }
 
 func (a *App) newInvocation(parent context.Context) *invocation {
-	inv := &invocation{Context: parent, app: a, coldStart: a.coldStart.Swap(false)}
+	var inv *invocation
+	if a.tracer != nil {
+		it := new(invocationTraced)
+		inv = &it.inv
+		inv.traceStore = &it.trace
+	} else {
+		inv = new(invocation)
+	}
+	inv.Context, inv.app, inv.coldStart = parent, a, a.coldStart.Swap(false)
 	if lc, ok := lambdacontext.FromContext(parent); ok {
 		inv.lc = lc
 		inv.requestID = lc.AwsRequestID

@@ -305,6 +305,9 @@ type tracerSpan struct {
 	id     [16]byte
 	name   string
 	start  time.Time
+	// respKey is the metadata key of the response, "<name without ## > response", when known in advance
+	// (the handler subsegment's, built once by tracerMiddleware); "" to derive it from name.
+	respKey string
 
 	// guarded by trace.mu
 	end         time.Time
@@ -332,10 +335,16 @@ func (s *tracerSpan) Value(key any) any {
 	return s.Context.Value(key)
 }
 
-// tracerInvocation puts an invocation's trace and its handler subsegment in one allocation.
+// tracerInvocation puts an invocation's trace and its handler subsegment in one allocation, with room
+// for the subsegment's two annotations (ColdStart, Service) and its one metadata entry (the response):
+// a traced App allocates it with the invocation (newInvocation), so tracing adds no allocation of its
+// own to a sampled invocation.
 type tracerInvocation struct {
 	trace tracerTrace
 	span  tracerSpan
+	ann   [2]tracerAnnotation
+	meta  [1]tracerMetadata
+	used  bool // the storage holds this invocation's trace
 }
 
 // Subsegment is what Tracer(ctx) returns: a view of one X-Ray subsegment, the invocation's handler
@@ -499,15 +508,18 @@ func (s *tracerSpan) finish(response []byte, err error) {
 	if s.ended {
 		return
 	}
-	label := strings.TrimPrefix(s.name, "## ")
 	if err != nil {
 		s.fault = true
 		if tr.root.cfg.captureError {
-			s.setMetadataLocked(label+" error", tracerEncodeValue(safeErrorString(err)))
+			s.setMetadataLocked(strings.TrimPrefix(s.name, "## ")+" error", tracerEncodeValue(safeErrorString(err)))
 			s.cause = tracerExceptions(err, false)
 		}
 	} else if response != nil {
-		s.setMetadataLocked(label+" response", response)
+		key := s.respKey
+		if key == "" {
+			key = strings.TrimPrefix(s.name, "## ") + " response"
+		}
+		s.setMetadataLocked(key, response)
 	}
 	s.closeLocked()
 }
@@ -590,14 +602,16 @@ func (a *App) tracerMiddleware(name string) Middleware {
 		return nil
 	}
 	return func(next Handler) Handler {
-		return &tracerHandler{root: r, name: tracerSanitizeName("## " + name), next: next}
+		sn := tracerSanitizeName("## " + name)
+		return &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", next: next}
 	}
 }
 
 type tracerHandler struct {
-	root *tracerRoot
-	name string
-	next Handler
+	root    *tracerRoot
+	name    string
+	respKey string // the metadata key of the response
+	next    Handler
 }
 
 func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
@@ -612,14 +626,21 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 		}
 		return h.next.Invoke(ctx, payload)
 	}
-	ti := &tracerInvocation{trace: tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}}
+	ti := inv.traceStore
+	if ti == nil || ti.used {
+		ti = new(tracerInvocation)
+	}
+	ti.used = true
+	ti.trace = tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}
 	s := &ti.span
 	ti.trace.top = s
-	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, start: h.root.app.now()}
+	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, respKey: h.respKey, start: h.root.app.now()}
 	s.self = Subsegment{span: s, ctx: inv}
-	s.annotations = append(make([]tracerAnnotation, 0, 4),
-		tracerAnnotation{key: "ColdStart", kind: tracerBool, b: inv.coldStart},
-		tracerAnnotation{key: "Service", kind: tracerString, s: h.root.service})
+	ti.ann = [2]tracerAnnotation{
+		{key: "ColdStart", kind: tracerBool, b: inv.coldStart},
+		{key: "Service", kind: tracerString, s: h.root.service}}
+	s.annotations = ti.ann[:]
+	s.metadata = ti.meta[:0]
 	inv.segment = &s.self
 	defer s.finishOnPanic()
 	out, err := h.next.Invoke(ctx, payload)
