@@ -288,6 +288,11 @@ func IsColdStart(ctx context.Context) bool {
 
 // traceRoot returns the Root= part of a trace header ("Root=1-...;Parent=...;Sampled=1").
 func traceRoot(header string) string {
+	// the header as the runtime writes it, Root first: read in place
+	if len(header) >= 40 && header[:5] == "Root=" && (len(header) == 40 || header[40] == ';') &&
+		tracerValidTraceID(header[5:40]) {
+		return header[5:40]
+	}
 	return traceField(header, "Root=")
 }
 

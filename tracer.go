@@ -238,6 +238,17 @@ type tracerHeader struct {
 // tracerParseHeader reads "Root=1-...;Parent=...;Sampled=1" in one pass. ok is false when the header does
 // not name a well-formed trace and parent.
 func tracerParseHeader(h string) (hdr tracerHeader, ok bool) {
+	// The header as the runtime writes it, "Root=<35>;Parent=<16>;Sampled=<1>", is read in place; any
+	// other layout (or ids that are not well-formed) goes through the general parse.
+	if len(h) == 74 && h[:5] == "Root=" && h[40:48] == ";Parent=" && h[64:73] == ";Sampled=" &&
+		tracerValidTraceID(h[5:40]) && tracerValidID(h[48:64]) {
+		return tracerHeader{root: h[5:40], parent: h[48:64], sampled: h[73] == '1'}, true
+	}
+	return tracerParseHeaderFields(h)
+}
+
+// tracerParseHeaderFields is tracerParseHeader for any layout: the parts in any order, spaces around them.
+func tracerParseHeaderFields(h string) (hdr tracerHeader, ok bool) {
 	for h != "" {
 		var part string
 		part, h, _ = strings.Cut(h, ";")

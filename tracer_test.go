@@ -801,6 +801,28 @@ func TestTracerAllocations(t *testing.T) {
 	l.docs(t, 1)
 }
 
+// FuzzTracerHeaderInPlace: the headers read in place (the runtime's layout) read as the general parse
+// reads them, and so do their Root for the log line's xray_trace_id.
+func FuzzTracerHeaderInPlace(f *testing.F) {
+	f.Add(tracerTestHeader)
+	f.Add("Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled=0")
+	f.Add("Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled= ")
+	f.Add("Root=" + tracerTestRoot + ";Parent=53995c3f42cd8aZ8;Sampled=1")
+	f.Add("Root=1-5759e988-bd862e3fe1be46a99427279 ;Parent=" + tracerTestParent + ";Sampled=1")
+	f.Add("Root=" + tracerTestRoot)
+	f.Add("Root=" + tracerTestRoot + ";Root=1-00000000-000000000000000000000000")
+	f.Fuzz(func(t *testing.T, h string) {
+		got, ok := tracerParseHeader(h)
+		want, wantOK := tracerParseHeaderFields(h)
+		if got != want || ok != wantOK {
+			t.Fatalf("%q: read as %+v %v, the general parse reads %+v %v", h, got, ok, want, wantOK)
+		}
+		if got, want := traceRoot(h), traceField(h, "Root="); got != want {
+			t.Fatalf("%q: Root %q, the general parse reads %q", h, got, want)
+		}
+	})
+}
+
 func FuzzTracerParseHeader(f *testing.F) {
 	f.Add(tracerTestHeader)
 	f.Add("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0")
