@@ -94,7 +94,11 @@ func (f typedHandler[TIn, TOut]) Invoke(ctx context.Context, payload []byte) ([]
 	if err != nil {
 		return nil, err
 	}
-	return encodeResponse(out)
+	b, isJSON, err := encodeResponseJSON(out)
+	if inv, ok := ctx.(*invocation); ok && isJSON {
+		inv.respJSON = b
+	}
+	return b, err
 }
 
 // EventDecodeError reports a payload that could not be decoded into the handler's input type.
@@ -141,6 +145,13 @@ type responseBuffer struct {
 // encodeResponse encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
 // encodes to an empty object but is an io.Reader is streamed instead.
 func encodeResponse(v any) ([]byte, error) {
+	b, _, err := encodeResponseJSON(v)
+	return b, err
+}
+
+// encodeResponseJSON is encodeResponse, reporting whether the bytes are v's JSON encoding (not a reader's
+// content).
+func encodeResponseJSON(v any) (_ []byte, isJSON bool, _ error) {
 	rb := responseBuffers.Get().(*responseBuffer)
 	defer func() {
 		rb.buf.Reset()
@@ -152,15 +163,17 @@ func encodeResponse(v any) ([]byte, error) {
 	}
 	if err := rb.enc.Encode(v); err != nil {
 		if r, ok := v.(io.Reader); ok {
-			return readResponse(r)
+			b, err := readResponse(r)
+			return b, false, err
 		}
-		return nil, fmt.Errorf("powertools: encode response: %w", err)
+		return nil, false, fmt.Errorf("powertools: encode response: %w", err)
 	}
 	if r, ok := v.(io.Reader); ok && bytes.HasPrefix(rb.buf.Bytes(), []byte("{}")) {
-		return readResponse(r)
+		b, err := readResponse(r)
+		return b, false, err
 	}
 	b := rb.buf.Bytes()
-	return bytes.Clone(b[:len(b)-1]), nil
+	return bytes.Clone(b[:len(b)-1]), true, nil
 }
 
 func readResponse(r io.Reader) ([]byte, error) {
@@ -284,7 +297,11 @@ func (h *reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, er
 	if h.returnsValue {
 		out = results[0].Interface()
 	}
-	return encodeResponse(out)
+	b, isJSON, err := encodeResponseJSON(out)
+	if inv, ok := ctx.(*invocation); ok && isJSON {
+		inv.respJSON = b
+	}
+	return b, err
 }
 
 // describeHandler names a handler for traces and diagnostics: the function's name without its package

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -167,11 +168,15 @@ func mustNew(opts []Option) *App {
 // tracer segment, metrics, user middleware, validation, idempotency, the handler. loc is the handler's
 // location, for the event line.
 func (a *App) chain(inner Handler, name string, loc zapcore.EntryCaller) Handler {
-	layers := []Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name), a.metricsMiddleware()}
+	var rest []Middleware
 	for _, m := range a.cfg.middleware {
-		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
+		rest = append(rest, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
-	layers = append(layers, a.validatorMiddleware(), a.idemMiddleware(name))
+	rest = append(rest, a.validatorMiddleware(), a.idemMiddleware(name))
+	// Without a layer between them that can change the response, the tracer records the handler's encoded
+	// response as it is (tracerHandler.Invoke).
+	direct := !slices.ContainsFunc(rest, func(m Middleware) bool { return m != nil })
+	layers := append([]Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name, direct), a.metricsMiddleware()}, rest...)
 	h := recoverPanics(a, inner)
 	for i := len(layers) - 1; i >= 0; i-- {
 		if layers[i] != nil {
@@ -218,6 +223,7 @@ type invocation struct {
 	metrics    *MetricSet
 	metricSet  MetricSet         // the storage of metrics, so the set costs no allocation of its own
 	segment    *Subsegment       // the handler's X-Ray subsegment (tracer.go)
+	respJSON   []byte            // the response as encodeResponse encoded it (valid JSON), for the tracer
 	traceStore *tracerInvocation // storage for the handler's subsegment, allocated with the invocation; nil when tracing is off
 }
 

@@ -607,14 +607,14 @@ func (s *tracerSpan) downstreamHeader() string {
 
 // tracerMiddleware returns the layer that opens the handler's subsegment ("## name"); nil when tracing is
 // off.
-func (a *App) tracerMiddleware(name string) Middleware {
+func (a *App) tracerMiddleware(name string, direct bool) Middleware {
 	r := a.tracer
 	if r == nil {
 		return nil
 	}
 	return func(next Handler) Handler {
 		sn := tracerSanitizeName("## " + name)
-		return &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", next: next}
+		return &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", direct: direct, next: next}
 	}
 }
 
@@ -622,6 +622,7 @@ type tracerHandler struct {
 	root    *tracerRoot
 	name    string
 	respKey string // the metadata key of the response
+	direct  bool   // no layer between this one and the handler can change the response (App.chain)
 	next    Handler
 }
 
@@ -658,7 +659,11 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	var resp []byte
 	if err == nil && h.root.cfg.captureResponse {
 		// not copied: finish sends the document and releases it before out goes back to the runtime
-		resp = tracerRawJSON(out, false)
+		if h.direct && len(out) > 0 && len(inv.respJSON) == len(out) && &inv.respJSON[0] == &out[0] {
+			resp = out // the handler's own encoding, unchanged on its way here: valid JSON
+		} else {
+			resp = tracerRawJSON(out, false)
+		}
 	}
 	s.finish(resp, err)
 	return out, err

@@ -1064,3 +1064,46 @@ func TestTracerProvisionedConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// TestTracerResponseAsEncoded: the handler's encoded response is recorded as it is when no layer stands
+// between the tracer and the handler; a middleware's response, even one rewriting the handler's bytes in
+// place, is checked as JSON first (and recorded as a string when it is not).
+func TestTracerResponseAsEncoded(t *testing.T) {
+	handler := func(ctx context.Context, in orderEvent) (map[string]string, error) {
+		return map[string]string{"id": in.OrderID}, nil
+	}
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"handler's own", nil, `{"id":"o-1"}`},
+		{"middleware passing it on", []Option{WithMiddleware(func(next Handler) Handler { return next })}, `{"id":"o-1"}`},
+		{"middleware rewriting it in place", []Option{WithMiddleware(func(next Handler) Handler {
+			return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+				out, err := next.Invoke(ctx, payload)
+				copy(out, "<<<")
+				return out, err
+			})
+		})}, `"\u003c\u003c\u003cd\":\"o-1\"}"`},
+		{"middleware replacing it", []Option{WithMiddleware(func(next Handler) Handler {
+			return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+				_, err := next.Invoke(ctx, payload)
+				return []byte("plain"), err
+			})
+		})}, `"plain"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := startXRayListener(t)
+			a := tracerTestApp(t, l, nil, tc.opts...)
+			_, err := WrapFunc(a, handler).Invoke(tracedCtx(tracerTestHeader), []byte(`{"order_id":"o-1"}`))
+			require.NoError(t, err)
+			d := l.docs(t, 1)[0]
+			require.Len(t, d.Metadata["orders"], 1, "%s", d.raw)
+			for key, raw := range d.Metadata["orders"] {
+				assert.True(t, strings.HasSuffix(key, " response"), key)
+				assert.Equal(t, tc.want, string(raw), "%s", d.raw)
+			}
+		})
+	}
+}
