@@ -122,10 +122,66 @@ func decodeEvent(payload []byte, dst any) (err error) {
 			err = &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: &decodePanicError{value: v}}
 		}
 	}()
+	if len(payload) <= eventDecoderMax && eventDecodeReused(payload, dst) {
+		return nil
+	}
 	if err := json.Unmarshal(payload, dst); err != nil {
 		return &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: err}
 	}
 	return nil
+}
+
+// eventDecoder is a json.Decoder kept across invocations with the reader it reads: its decoding state
+// (scanner stack, field stack) keeps its capacity, where each json.Unmarshal allocates it anew. The
+// decoder reads one stream, the payloads one after the other; left is how many bytes of the last one
+// followed its value (space, skipped by the next decode).
+type eventDecoder struct {
+	r    bytes.Reader
+	dec  *json.Decoder
+	left int64
+}
+
+var eventDecoders = sync.Pool{New: func() any {
+	d := new(eventDecoder)
+	d.dec = json.NewDecoder(&d.r)
+	return d
+}}
+
+// eventDecoderMax is the largest payload decoded by a kept decoder, which holds a copy of it: larger
+// ones go through json.Unmarshal.
+const eventDecoderMax = 64 << 10
+
+// eventDecodeReused decodes payload into dst with a kept decoder and reports whether it did. A payload
+// json.Unmarshal would refuse (a syntax error, a type mismatch, anything but space after the value) is
+// reported false and left to json.Unmarshal, for its error exactly; the decoder is then dropped, its
+// error being sticky. A successful decode is json.Unmarshal's: the same decodeState code on the same
+// bytes, with no option set.
+func eventDecodeReused(payload []byte, dst any) bool {
+	d := eventDecoders.Get().(*eventDecoder)
+	start := d.dec.InputOffset() + d.left // where payload starts in the decoder's stream
+	d.r.Reset(payload)
+	if d.dec.Decode(dst) != nil {
+		return false
+	}
+	end := d.dec.InputOffset() - start // where the value ends in payload
+	if end < 0 || end > int64(len(payload)) || !jsonOnlySpace(payload[end:]) {
+		return false
+	}
+	if d.r.Len() == 0 { // the decoder read all of payload: the stream stays whole
+		d.left = int64(len(payload)) - end
+		eventDecoders.Put(d)
+	}
+	return true
+}
+
+// jsonOnlySpace reports whether b holds only JSON whitespace.
+func jsonOnlySpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // decodePanicError is the panic of a type's JSON decoder, as an error.
