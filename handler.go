@@ -198,15 +198,9 @@ type responseBuffer struct {
 	enc *json.Encoder
 }
 
-// encodeResponse encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
+// encodeResponseJSON encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
 // encodes to an empty object but is an io.Reader is streamed instead.
-func encodeResponse(v any) ([]byte, error) {
-	b, _, err := encodeResponseJSON(v)
-	return b, err
-}
-
-// encodeResponseJSON is encodeResponse, reporting whether the bytes are v's JSON encoding (not a reader's
-// content).
+// isJSON reports whether the bytes are v's JSON encoding (not a reader's content).
 func encodeResponseJSON(v any) (_ []byte, isJSON bool, _ error) {
 	rb := responseBuffers.Get().(*responseBuffer)
 	defer func() {

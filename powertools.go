@@ -223,7 +223,7 @@ type invocation struct {
 	metrics    *MetricSet
 	metricSet  MetricSet         // the storage of metrics, so the set costs no allocation of its own
 	segment    *Subsegment       // the handler's X-Ray subsegment (tracer.go)
-	respJSON   []byte            // the response as encodeResponse encoded it (valid JSON), for the tracer
+	respJSON   []byte            // the response as encodeResponseJSON encoded it (valid JSON), for the tracer
 	traceStore *tracerInvocation // storage for the handler's subsegment, allocated with the invocation; nil when tracing is off
 }
 
