@@ -155,7 +155,10 @@ const eventDecoderMax = 64 << 10
 // json.Unmarshal would refuse (a syntax error, a type mismatch, anything but space after the value) is
 // reported false and left to json.Unmarshal, for its error exactly; the decoder is then dropped, its
 // error being sticky. A successful decode is json.Unmarshal's: the same decodeState code on the same
-// bytes, with no option set.
+// bytes, with no option set. Two differences only a type's own UnmarshalJSON can see: one that fails is
+// called again by json.Unmarshal, and the data it is given lives in the decoder's buffer, reused by the
+// next event (encoding/json requires it to copy what it keeps; aws-lambda-go reuses the payload's buffer
+// across invocations the same way).
 func eventDecodeReused(payload []byte, dst any) bool {
 	d := eventDecoders.Get().(*eventDecoder)
 	start := d.dec.InputOffset() + d.left // where payload starts in the decoder's stream
