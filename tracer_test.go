@@ -907,8 +907,10 @@ func TestTracerStreamsManySubsegments(t *testing.T) {
 	l.expectQuiet(t)
 }
 
-// TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the trace
-// and handler subsegment, the child, their slices (the document itself is encoded into a pooled buffer).
+// TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the child
+// and the handler's children slice, less the untraced Tracer(ctx) view (the trace, the handler subsegment
+// and its annotations and metadata are allocated with the invocation; the document is encoded into a
+// pooled buffer). It was 6 before they were.
 func TestTracerInvocationAllocations(t *testing.T) {
 	testenv.SkipAllocsUnderRace(t)
 	l := startXRayListener(t)
@@ -923,7 +925,7 @@ func TestTracerInvocationAllocations(t *testing.T) {
 	}
 	base, withTrace := measure(plain), measure(traced)
 	t.Logf("allocations per invocation: %v untraced, %v traced", base, withTrace)
-	assert.LessOrEqual(t, withTrace-base, 6.0)
+	assert.LessOrEqual(t, withTrace-base, 2.0)
 }
 
 // tracerPanickyError is an error whose Error method panics, as hostile or buggy user code may return.
