@@ -94,7 +94,11 @@ func (f typedHandler[TIn, TOut]) Invoke(ctx context.Context, payload []byte) ([]
 	if err != nil {
 		return nil, err
 	}
-	return encodeResponse(out)
+	b, isJSON, err := encodeResponseJSON(out)
+	if inv, ok := ctx.(*invocation); ok && isJSON {
+		inv.respJSON = b
+	}
+	return b, err
 }
 
 // EventDecodeError reports a payload that could not be decoded into the handler's input type.
@@ -118,10 +122,69 @@ func decodeEvent(payload []byte, dst any) (err error) {
 			err = &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: &decodePanicError{value: v}}
 		}
 	}()
+	if len(payload) <= eventDecoderMax && eventDecodeReused(payload, dst) {
+		return nil
+	}
 	if err := json.Unmarshal(payload, dst); err != nil {
 		return &EventDecodeError{Type: reflect.TypeOf(dst).Elem().String(), Err: err}
 	}
 	return nil
+}
+
+// eventDecoder is a json.Decoder kept across invocations with the reader it reads: its decoding state
+// (scanner stack, field stack) keeps its capacity, where each json.Unmarshal allocates it anew. The
+// decoder reads one stream, the payloads one after the other; left is how many bytes of the last one
+// followed its value (space, skipped by the next decode).
+type eventDecoder struct {
+	r    bytes.Reader
+	dec  *json.Decoder
+	left int64
+}
+
+var eventDecoders = sync.Pool{New: func() any {
+	d := new(eventDecoder)
+	d.dec = json.NewDecoder(&d.r)
+	return d
+}}
+
+// eventDecoderMax is the largest payload decoded by a kept decoder, which holds a copy of it: larger
+// ones go through json.Unmarshal.
+const eventDecoderMax = 64 << 10
+
+// eventDecodeReused decodes payload into dst with a kept decoder and reports whether it did. A payload
+// json.Unmarshal would refuse (a syntax error, a type mismatch, anything but space after the value) is
+// reported false and left to json.Unmarshal, for its error exactly; the decoder is then dropped, its
+// error being sticky. A successful decode is json.Unmarshal's: the same decodeState code on the same
+// bytes, with no option set. Two differences only a type's own UnmarshalJSON can see: one that fails is
+// called again by json.Unmarshal, and the data it is given lives in the decoder's buffer, reused by the
+// next event (encoding/json requires it to copy what it keeps; aws-lambda-go reuses the payload's buffer
+// across invocations the same way).
+func eventDecodeReused(payload []byte, dst any) bool {
+	d := eventDecoders.Get().(*eventDecoder)
+	start := d.dec.InputOffset() + d.left // where payload starts in the decoder's stream
+	d.r.Reset(payload)
+	if d.dec.Decode(dst) != nil {
+		return false
+	}
+	end := d.dec.InputOffset() - start // where the value ends in payload
+	if end < 0 || end > int64(len(payload)) || !jsonOnlySpace(payload[end:]) {
+		return false
+	}
+	if d.r.Len() == 0 { // the decoder read all of payload: the stream stays whole
+		d.left = int64(len(payload)) - end
+		eventDecoders.Put(d)
+	}
+	return true
+}
+
+// jsonOnlySpace reports whether b holds only JSON whitespace.
+func jsonOnlySpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // decodePanicError is the panic of a type's JSON decoder, as an error.
@@ -138,9 +201,10 @@ type responseBuffer struct {
 	enc *json.Encoder
 }
 
-// encodeResponse encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
+// encodeResponseJSON encodes v as aws-lambda-go does: no HTML escaping, no trailing newline, and a value that
 // encodes to an empty object but is an io.Reader is streamed instead.
-func encodeResponse(v any) ([]byte, error) {
+// isJSON reports whether the bytes are v's JSON encoding (not a reader's content).
+func encodeResponseJSON(v any) (_ []byte, isJSON bool, _ error) {
 	rb := responseBuffers.Get().(*responseBuffer)
 	defer func() {
 		rb.buf.Reset()
@@ -152,15 +216,17 @@ func encodeResponse(v any) ([]byte, error) {
 	}
 	if err := rb.enc.Encode(v); err != nil {
 		if r, ok := v.(io.Reader); ok {
-			return readResponse(r)
+			b, err := readResponse(r)
+			return b, false, err
 		}
-		return nil, fmt.Errorf("powertools: encode response: %w", err)
+		return nil, false, fmt.Errorf("powertools: encode response: %w", err)
 	}
 	if r, ok := v.(io.Reader); ok && bytes.HasPrefix(rb.buf.Bytes(), []byte("{}")) {
-		return readResponse(r)
+		b, err := readResponse(r)
+		return b, false, err
 	}
 	b := rb.buf.Bytes()
-	return bytes.Clone(b[:len(b)-1]), nil
+	return bytes.Clone(b[:len(b)-1]), true, nil
 }
 
 func readResponse(r io.Reader) ([]byte, error) {
@@ -284,7 +350,11 @@ func (h *reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, er
 	if h.returnsValue {
 		out = results[0].Interface()
 	}
-	return encodeResponse(out)
+	b, isJSON, err := encodeResponseJSON(out)
+	if inv, ok := ctx.(*invocation); ok && isJSON {
+		inv.respJSON = b
+	}
+	return b, err
 }
 
 // describeHandler names a handler for traces and diagnostics: the function's name without its package

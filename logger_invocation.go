@@ -1,6 +1,9 @@
 package powertools
 
 import (
+	"reflect"
+	"unsafe"
+
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -14,6 +17,7 @@ const logInvocationBufSize = 224
 // keys' segments and their encoded bytes.
 type logInvocation struct {
 	core logCore
+	zl   zap.Logger    // the invocation's logger: the App's base logger with core swapped (logSetCore)
 	segs [5]logSegment // cold_start, function_name, function_memory_size, function_arn, function_request_id
 	buf  [logInvocationBufSize]byte
 }
@@ -59,7 +63,35 @@ func (inv *invocation) logBuildInvocation() {
 		inv.invFields = logEncodeInvocationFields(r, inv, arn)
 	}
 	li.core = logCore{root: r, inv: inv}
+	if logCoreOffset >= 0 {
+		li.zl = *r.base
+		logSetCore(&li.zl, &li.core)
+		inv.logger = &li.zl
+		return
+	}
 	inv.logger = r.base.WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core { return &li.core }))
+}
+
+// logCoreOffset is where a zap.Logger holds its core, found once by reflection: -1 when this version of
+// zap holds it otherwise (no field "core" of type zapcore.Core), and the invocation's logger is then made
+// with WithOptions(WrapCore), which costs three allocations (the logger, the option and its function)
+// where a copy of the base logger into the invocation's storage with its core swapped costs none. Both
+// are the same logger: the base's options (caller, clock) with the invocation's core.
+var logCoreOffset = logFindCoreField(reflect.TypeFor[zap.Logger]())
+
+func logFindCoreField(t reflect.Type) int {
+	f, ok := t.FieldByName("core")
+	if !ok || f.Type != reflect.TypeFor[zapcore.Core]() || len(f.Index) != 1 {
+		return -1
+	}
+	return int(f.Offset)
+}
+
+// logSetCore replaces the core of l, a copy of the App's base logger in the invocation's storage: a typed
+// write of an interface value into the field reflection found, so the garbage collector and its write
+// barrier see it as the field it is.
+func logSetCore(l *zap.Logger, core zapcore.Core) {
+	*(*zapcore.Core)(unsafe.Add(unsafe.Pointer(l), logCoreOffset)) = core
 }
 
 // logEncodeInvocationFields encodes the invocation keys through the field encoder, for values that need
@@ -83,7 +115,24 @@ func logEncodeInvocationFields(r *logRoot, inv *invocation, arn string) []logSeg
 // logPlainASCII reports whether s is printable ASCII without a quote or a backslash: a JSON string body
 // as it is, whichever encoder writes it.
 func logPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	// eight bytes at a time (the ARN and the request id are about a hundred), the tail byte by byte
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&hi != 0 { // a byte >= 0x80
+			return false
+		}
+		// Every byte is below 0x80 now, where the word tests of Bit Twiddling Hacks hold (exact for the
+		// word as a whole): hasless(x, 0x20), x+1 reaching 0x80 (a byte 0x7f: no carry leaves a byte
+		// below 0x80), haszero(x^'"') and haszero(x^'\\').
+		q, bs := x^(lo*'"'), x^(lo*'\\')
+		if ((x-lo*0x20)&^x|(x+lo)|(q-lo)&^q|(bs-lo)&^bs)&hi != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			return false
 		}

@@ -1,10 +1,14 @@
 package powertools
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/gopowertools/powertools/internal/testenv"
@@ -82,16 +86,99 @@ func TestLogBuildInvocation(t *testing.T) {
 	}
 }
 
-// TestLogBuildInvocationAllocs is the budget of building an invocation's logger: the zap.Logger clone,
-// the WrapCore option and its function (10 before the keys were encoded directly).
+// TestLogSetCore checks the invocation's logger made by copying the base logger and swapping its core is
+// the one WithOptions(WrapCore) makes: the same lines, the caller located the same way, AddCallerSkip
+// and With working on it, and the zap version in use is the one whose layout logCoreOffset found.
+func TestLogSetCore(t *testing.T) {
+	if logCoreOffset < 0 {
+		t.Fatal("zap.Logger has no field core of type zapcore.Core: every invocation's logger costs three allocations")
+	}
+	lines := func(t *testing.T) string {
+		var out bytes.Buffer
+		a, err := New(WithEnv(map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn"}), WithService("svc"), WithLogOutput(&out),
+			WithClock(func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "r-1", InvokedFunctionArn: "arn"})
+		inv := a.newInvocation(ctx)
+		l := inv.zapLogger()
+		if l.Core() != &inv.logInv.core {
+			t.Error("the logger does not write through the invocation's core")
+		}
+		l.Info("direct", zap.String("k", "v"))
+		logSetCoreHelper(l, "through a helper")
+		l.With(zap.Int("n", 1)).Warn("with")
+		return out.String()
+	}
+	swapped := lines(t)
+	defer func(off int) { logCoreOffset = off }(logCoreOffset)
+	logCoreOffset = -1
+	wrapped := lines(t)
+	if swapped != wrapped {
+		t.Errorf("core swapped:\n%s\nWithOptions(WrapCore):\n%s", swapped, wrapped)
+	}
+	for _, want := range []string{`"location":"TestLogSetCore.func1:`, `"location":"TestLogSetCore.func1:`, `"message":"through a helper"`, `"n":1`} {
+		if !strings.Contains(swapped, want) {
+			t.Errorf("lines lack %s:\n%s", want, swapped)
+		}
+	}
+	if strings.Contains(swapped, "logSetCoreHelper") {
+		t.Errorf("AddCallerSkip(1) did not skip the helper:\n%s", swapped)
+	}
+}
+
+// logSetCoreHelper logs as a user's wrapper does, its line located at its caller.
+func logSetCoreHelper(l *zap.Logger, msg string) {
+	l.WithOptions(zap.AddCallerSkip(1)).Info(msg)
+}
+
+// TestLogBuildInvocationAllocs is the budget of building an invocation's logger: none, the base logger
+// copied into the invocation's storage (3 with WithOptions(WrapCore), 10 before the keys were encoded
+// directly).
 func TestLogBuildInvocationAllocs(t *testing.T) {
 	testenv.SkipAllocsUnderRace(t)
 	a := logInvTestApp(t, map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "fn", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
 		AwsRequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", InvokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn"})
 	inv := a.newInvocation(ctx)
-	if n := testing.AllocsPerRun(200, inv.logBuildInvocation); n > 3 {
-		t.Errorf("building the invocation's logger: %v allocations, want at most 3", n)
+	if n := testing.AllocsPerRun(200, inv.logBuildInvocation); n > 0 {
+		t.Errorf("building the invocation's logger: %v allocations, want none", n)
+	}
+}
+
+// FuzzLogPlainASCII holds the word-at-a-time test to the byte-by-byte definition.
+func FuzzLogPlainASCII(f *testing.F) {
+	f.Add("arn:aws:lambda:us-east-1:123456789012:function:bench-fn")
+	f.Add("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+	for _, c := range []string{"\x00", "\x1f", " ", "~", "\x7f", "\x80", "\xff", `"`, `\`, "!", "#", "[", "]"} {
+		f.Add("abcdefg" + c + "hijklmnop")
+		f.Add(c + "bcdefghij")
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := true
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				want = false
+			}
+		}
+		if got := logPlainASCII(s); got != want {
+			t.Fatalf("logPlainASCII(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// TestLogPlainASCIIEveryByte puts every byte value at every position of a word.
+func TestLogPlainASCIIEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want := c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
+		for pos := 0; pos < 17; pos++ {
+			b := []byte(strings.Repeat("a", 17))
+			b[pos] = byte(c)
+			if got := logPlainASCII(string(b)); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+		}
 	}
 }
 

@@ -420,11 +420,18 @@ func newMetricsRoot(a *App) (*metricsRoot, error) {
 	return r, nil
 }
 
-// newSet gives an invocation its MetricSet, on pooled storage.
+// newSet is a fresh MetricSet on its own storage (an invocation's is part of the invocation: initSet).
 func (r *metricsRoot) newSet() *MetricSet {
+	m := new(MetricSet)
+	r.initSet(m)
+	return m
+}
+
+// initSet makes m a fresh MetricSet of an invocation, on pooled storage.
+func (r *metricsRoot) initSet(m *MetricSet) {
 	st := r.states.Get().(*metricsState)
 	st.dims = append(st.dims[:0], r.defaults...)
-	return &MetricSet{root: r, st: st}
+	m.root, m.st = r, st
 }
 
 func (r *metricsRoot) putState(st *metricsState) {
@@ -461,8 +468,15 @@ func (a *App) metricsMiddleware() Middleware {
 	}
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, payload []byte) (out []byte, err error) {
-			set := r.newSet()
-			if inv := invocationFrom(ctx); inv != nil {
+			var set *MetricSet
+			inv := invocationFrom(ctx)
+			if inv != nil && inv.metrics == nil {
+				set = &inv.metricSet // the invocation's own storage: no allocation
+			} else {
+				set = new(MetricSet)
+			}
+			r.initSet(set)
+			if inv != nil {
 				inv.metrics = set
 				if inv.coldStart && r.coldStart {
 					r.emitColdStart(ctx)

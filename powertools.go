@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -167,11 +168,15 @@ func mustNew(opts []Option) *App {
 // tracer segment, metrics, user middleware, validation, idempotency, the handler. loc is the handler's
 // location, for the event line.
 func (a *App) chain(inner Handler, name string, loc zapcore.EntryCaller) Handler {
-	layers := []Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name), a.metricsMiddleware()}
+	var rest []Middleware
 	for _, m := range a.cfg.middleware {
-		layers = append(layers, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
+		rest = append(rest, a.tracerWrapMiddleware(m)) // its own subsegment with POWERTOOLS_TRACE_MIDDLEWARES
 	}
-	layers = append(layers, a.validatorMiddleware(), a.idemMiddleware(name))
+	rest = append(rest, a.validatorMiddleware(), a.idemMiddleware(name))
+	// Without a layer between them that can change the response, the tracer records the handler's encoded
+	// response as it is (tracerHandler.Invoke).
+	direct := !slices.ContainsFunc(rest, func(m Middleware) bool { return m != nil })
+	layers := append([]Middleware{a.tracerDisabledMiddleware(), a.tracerMiddleware(name, direct), a.metricsMiddleware()}, rest...)
 	h := recoverPanics(a, inner)
 	for i := len(layers) - 1; i >= 0; i-- {
 		if layers[i] != nil {
@@ -215,12 +220,29 @@ type invocation struct {
 
 	logInv logInvocation // the storage of the invocation's logger (logger_invocation.go)
 
-	metrics *MetricSet
-	segment *Subsegment // the handler's X-Ray subsegment (tracer.go)
+	metrics    *MetricSet
+	metricSet  MetricSet         // the storage of metrics, so the set costs no allocation of its own
+	segment    *Subsegment       // the handler's X-Ray subsegment (tracer.go)
+	respJSON   []byte            // the response as encodeResponseJSON encoded it (valid JSON), for the tracer
+	traceStore *tracerInvocation // storage for the handler's subsegment, allocated with the invocation; nil when tracing is off
+}
+
+// invocationTraced is the invocation of a traced App with the storage of its trace, in one allocation.
+type invocationTraced struct {
+	inv   invocation
+	trace tracerInvocation
 }
 
 func (a *App) newInvocation(parent context.Context) *invocation {
-	inv := &invocation{Context: parent, app: a, coldStart: a.coldStart.Swap(false)}
+	var inv *invocation
+	if a.tracer != nil {
+		it := new(invocationTraced)
+		inv = &it.inv
+		inv.traceStore = &it.trace
+	} else {
+		inv = new(invocation)
+	}
+	inv.Context, inv.app, inv.coldStart = parent, a, a.coldStart.Swap(false)
 	if lc, ok := lambdacontext.FromContext(parent); ok {
 		inv.lc = lc
 		inv.requestID = lc.AwsRequestID
@@ -272,6 +294,11 @@ func IsColdStart(ctx context.Context) bool {
 
 // traceRoot returns the Root= part of a trace header ("Root=1-...;Parent=...;Sampled=1").
 func traceRoot(header string) string {
+	// the header as the runtime writes it, Root first: read in place
+	if len(header) >= 40 && header[:5] == "Root=" && (len(header) == 40 || header[40] == ';') &&
+		tracerValidTraceID(header[5:40]) {
+		return header[5:40]
+	}
 	return traceField(header, "Root=")
 }
 

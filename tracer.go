@@ -238,6 +238,17 @@ type tracerHeader struct {
 // tracerParseHeader reads "Root=1-...;Parent=...;Sampled=1" in one pass. ok is false when the header does
 // not name a well-formed trace and parent.
 func tracerParseHeader(h string) (hdr tracerHeader, ok bool) {
+	// The header as the runtime writes it, "Root=<35>;Parent=<16>;Sampled=<1>", is read in place; any
+	// other layout (or ids that are not well-formed) goes through the general parse.
+	if len(h) == 74 && h[:5] == "Root=" && h[40:48] == ";Parent=" && h[64:73] == ";Sampled=" &&
+		tracerValidTraceID(h[5:40]) && tracerValidID(h[48:64]) {
+		return tracerHeader{root: h[5:40], parent: h[48:64], sampled: h[73] == '1'}, true
+	}
+	return tracerParseHeaderFields(h)
+}
+
+// tracerParseHeaderFields is tracerParseHeader for any layout: the parts in any order, spaces around them.
+func tracerParseHeaderFields(h string) (hdr tracerHeader, ok bool) {
 	for h != "" {
 		var part string
 		part, h, _ = strings.Cut(h, ";")
@@ -305,6 +316,9 @@ type tracerSpan struct {
 	id     [16]byte
 	name   string
 	start  time.Time
+	// respKey is the metadata key of the response, "<name without ## > response", when known in advance
+	// (the handler subsegment's, built once by tracerMiddleware); "" to derive it from name.
+	respKey string
 
 	// guarded by trace.mu
 	end         time.Time
@@ -332,10 +346,16 @@ func (s *tracerSpan) Value(key any) any {
 	return s.Context.Value(key)
 }
 
-// tracerInvocation puts an invocation's trace and its handler subsegment in one allocation.
+// tracerInvocation puts an invocation's trace and its handler subsegment in one allocation, with room
+// for the subsegment's two annotations (ColdStart, Service) and its one metadata entry (the response):
+// a traced App allocates it with the invocation (newInvocation), so tracing adds no allocation of its
+// own to a sampled invocation.
 type tracerInvocation struct {
 	trace tracerTrace
 	span  tracerSpan
+	ann   [2]tracerAnnotation
+	meta  [1]tracerMetadata
+	used  bool // the storage holds this invocation's trace
 }
 
 // Subsegment is what Tracer(ctx) returns: a view of one X-Ray subsegment, the invocation's handler
@@ -499,15 +519,18 @@ func (s *tracerSpan) finish(response []byte, err error) {
 	if s.ended {
 		return
 	}
-	label := strings.TrimPrefix(s.name, "## ")
 	if err != nil {
 		s.fault = true
 		if tr.root.cfg.captureError {
-			s.setMetadataLocked(label+" error", tracerEncodeValue(safeErrorString(err)))
+			s.setMetadataLocked(strings.TrimPrefix(s.name, "## ")+" error", tracerEncodeValue(safeErrorString(err)))
 			s.cause = tracerExceptions(err, false)
 		}
 	} else if response != nil {
-		s.setMetadataLocked(label+" response", response)
+		key := s.respKey
+		if key == "" {
+			key = strings.TrimPrefix(s.name, "## ") + " response"
+		}
+		s.setMetadataLocked(key, response)
 	}
 	s.closeLocked()
 }
@@ -584,20 +607,23 @@ func (s *tracerSpan) downstreamHeader() string {
 
 // tracerMiddleware returns the layer that opens the handler's subsegment ("## name"); nil when tracing is
 // off.
-func (a *App) tracerMiddleware(name string) Middleware {
+func (a *App) tracerMiddleware(name string, direct bool) Middleware {
 	r := a.tracer
 	if r == nil {
 		return nil
 	}
 	return func(next Handler) Handler {
-		return &tracerHandler{root: r, name: tracerSanitizeName("## " + name), next: next}
+		sn := tracerSanitizeName("## " + name)
+		return &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", direct: direct, next: next}
 	}
 }
 
 type tracerHandler struct {
-	root *tracerRoot
-	name string
-	next Handler
+	root    *tracerRoot
+	name    string
+	respKey string // the metadata key of the response
+	direct  bool   // no layer between this one and the handler can change the response (App.chain)
+	next    Handler
 }
 
 func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
@@ -612,21 +638,32 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 		}
 		return h.next.Invoke(ctx, payload)
 	}
-	ti := &tracerInvocation{trace: tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}}
+	ti := inv.traceStore
+	if ti == nil || ti.used {
+		ti = new(tracerInvocation)
+	}
+	ti.used = true
+	ti.trace = tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}
 	s := &ti.span
 	ti.trace.top = s
-	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, start: h.root.app.now()}
+	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, respKey: h.respKey, start: h.root.app.now()}
 	s.self = Subsegment{span: s, ctx: inv}
-	s.annotations = append(make([]tracerAnnotation, 0, 4),
-		tracerAnnotation{key: "ColdStart", kind: tracerBool, b: inv.coldStart},
-		tracerAnnotation{key: "Service", kind: tracerString, s: h.root.service})
+	ti.ann = [2]tracerAnnotation{
+		{key: "ColdStart", kind: tracerBool, b: inv.coldStart},
+		{key: "Service", kind: tracerString, s: h.root.service}}
+	s.annotations = ti.ann[:]
+	s.metadata = ti.meta[:0]
 	inv.segment = &s.self
 	defer s.finishOnPanic()
 	out, err := h.next.Invoke(ctx, payload)
 	var resp []byte
 	if err == nil && h.root.cfg.captureResponse {
 		// not copied: finish sends the document and releases it before out goes back to the runtime
-		resp = tracerRawJSON(out, false)
+		if h.direct && len(out) > 0 && len(inv.respJSON) == len(out) && &inv.respJSON[0] == &out[0] {
+			resp = out // the handler's own encoding, unchanged on its way here: valid JSON
+		} else {
+			resp = tracerRawJSON(out, false)
+		}
 	}
 	s.finish(resp, err)
 	return out, err

@@ -801,6 +801,28 @@ func TestTracerAllocations(t *testing.T) {
 	l.docs(t, 1)
 }
 
+// FuzzTracerHeaderInPlace: the headers read in place (the runtime's layout) read as the general parse
+// reads them, and so do their Root for the log line's xray_trace_id.
+func FuzzTracerHeaderInPlace(f *testing.F) {
+	f.Add(tracerTestHeader)
+	f.Add("Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled=0")
+	f.Add("Root=" + tracerTestRoot + ";Parent=" + tracerTestParent + ";Sampled= ")
+	f.Add("Root=" + tracerTestRoot + ";Parent=53995c3f42cd8aZ8;Sampled=1")
+	f.Add("Root=1-5759e988-bd862e3fe1be46a99427279 ;Parent=" + tracerTestParent + ";Sampled=1")
+	f.Add("Root=" + tracerTestRoot)
+	f.Add("Root=" + tracerTestRoot + ";Root=1-00000000-000000000000000000000000")
+	f.Fuzz(func(t *testing.T, h string) {
+		got, ok := tracerParseHeader(h)
+		want, wantOK := tracerParseHeaderFields(h)
+		if got != want || ok != wantOK {
+			t.Fatalf("%q: read as %+v %v, the general parse reads %+v %v", h, got, ok, want, wantOK)
+		}
+		if got, want := traceRoot(h), traceField(h, "Root="); got != want {
+			t.Fatalf("%q: Root %q, the general parse reads %q", h, got, want)
+		}
+	})
+}
+
 func FuzzTracerParseHeader(f *testing.F) {
 	f.Add(tracerTestHeader)
 	f.Add("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0")
@@ -885,8 +907,10 @@ func TestTracerStreamsManySubsegments(t *testing.T) {
 	l.expectQuiet(t)
 }
 
-// TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the trace
-// and handler subsegment, the child, their slices (the document itself is encoded into a pooled buffer).
+// TestTracerInvocationAllocations bounds what tracing adds to an invocation with one Capture: the child
+// and the handler's children slice, less the untraced Tracer(ctx) view (the trace, the handler subsegment
+// and its annotations and metadata are allocated with the invocation; the document is encoded into a
+// pooled buffer). It was 6 before they were.
 func TestTracerInvocationAllocations(t *testing.T) {
 	testenv.SkipAllocsUnderRace(t)
 	l := startXRayListener(t)
@@ -901,7 +925,7 @@ func TestTracerInvocationAllocations(t *testing.T) {
 	}
 	base, withTrace := measure(plain), measure(traced)
 	t.Logf("allocations per invocation: %v untraced, %v traced", base, withTrace)
-	assert.LessOrEqual(t, withTrace-base, 6.0)
+	assert.LessOrEqual(t, withTrace-base, 2.0)
 }
 
 // tracerPanickyError is an error whose Error method panics, as hostile or buggy user code may return.
@@ -1039,6 +1063,49 @@ func TestTracerProvisionedConcurrency(t *testing.T) {
 			doc := l.docs(t, 1)[0]
 			assert.Equal(t, c.want, doc.Annotations["ColdStart"])
 			assert.Contains(t, logs.String(), `"cold_start":`+fmt.Sprint(c.want))
+		})
+	}
+}
+
+// TestTracerResponseAsEncoded: the handler's encoded response is recorded as it is when no layer stands
+// between the tracer and the handler; a middleware's response, even one rewriting the handler's bytes in
+// place, is checked as JSON first (and recorded as a string when it is not).
+func TestTracerResponseAsEncoded(t *testing.T) {
+	handler := func(ctx context.Context, in orderEvent) (map[string]string, error) {
+		return map[string]string{"id": in.OrderID}, nil
+	}
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"handler's own", nil, `{"id":"o-1"}`},
+		{"middleware passing it on", []Option{WithMiddleware(func(next Handler) Handler { return next })}, `{"id":"o-1"}`},
+		{"middleware rewriting it in place", []Option{WithMiddleware(func(next Handler) Handler {
+			return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+				out, err := next.Invoke(ctx, payload)
+				copy(out, "<<<")
+				return out, err
+			})
+		})}, `"\u003c\u003c\u003cd\":\"o-1\"}"`},
+		{"middleware replacing it", []Option{WithMiddleware(func(next Handler) Handler {
+			return HandlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+				_, err := next.Invoke(ctx, payload)
+				return []byte("plain"), err
+			})
+		})}, `"plain"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := startXRayListener(t)
+			a := tracerTestApp(t, l, nil, tc.opts...)
+			_, err := WrapFunc(a, handler).Invoke(tracedCtx(tracerTestHeader), []byte(`{"order_id":"o-1"}`))
+			require.NoError(t, err)
+			d := l.docs(t, 1)[0]
+			require.Len(t, d.Metadata["orders"], 1, "%s", d.raw)
+			for key, raw := range d.Metadata["orders"] {
+				assert.True(t, strings.HasSuffix(key, " response"), key)
+				assert.Equal(t, tc.want, string(raw), "%s", d.raw)
+			}
 		})
 	}
 }
