@@ -3,6 +3,7 @@ package powertools
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/gopowertools/powertools/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestIdemKeyGolden(t *testing.T) {
 func TestIdemKeyPython(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 is not installed; the checked-in golden values are tested by TestIdemKeyGolden")
+		testenv.Missing(t, "python3 is not installed (apt-get install python3); the checked-in golden values are still tested by TestIdemKeyGolden")
 	}
 	script := `import json,hashlib,sys; cases=json.load(open("key_inputs.json")); json.dump([dict(c, dumps=json.dumps(json.loads(c["input"]), sort_keys=True), md5=hashlib.md5(json.dumps(json.loads(c["input"]), sort_keys=True).encode()).hexdigest()) for c in cases], sys.stdout, indent=1, ensure_ascii=False); print()`
 	cmd := exec.Command(py, "-c", script)

@@ -236,6 +236,14 @@ func TestDevMode(t *testing.T) {
 	assert.True(t, powertools.TracerOn(app), "explicitly on")
 	app = newApp(t, nil, powertools.WithTracer(), powertools.WithLogOutput(&out))
 	assert.True(t, powertools.TracerOn(app), "without POWERTOOLS_DEV")
+
+	// Debug mode names development mode as the reason an invocation is not traced.
+	var debug syncBuffer
+	app = newApp(t, map[string]string{"POWERTOOLS_DEV": "true"}, powertools.WithTracer(), powertools.WithDebug(true),
+		powertools.WithDebugOutput(&debug), powertools.WithLogOutput(io.Discard))
+	_, err = app.Wrap(func(context.Context) error { return nil }).Invoke(lambdaCtx("req-2"), []byte(`{}`))
+	require.NoError(t, err)
+	assert.Contains(t, debug.String(), "POWERTOOLS_DEV is true", debug.String())
 }
 
 // BenchmarkLogBuffer: a DEBUG line kept in the buffer (WithLogBuffer), against the same line written

@@ -1114,7 +1114,7 @@ func lambdacontextWithRequestID(ctx context.Context, id string) context.Context 
 func TestMetricsGoldenMatchesPython(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 is not installed")
+		testenv.Missing(t, "python3 is not installed (apt-get install python3)")
 	}
 	out, err := exec.Command(python, filepath.Join("testdata", "metrics", "python_model.py")).Output()
 	require.NoError(t, err)

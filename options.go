@@ -95,7 +95,7 @@ func (c *config) readEnv(env *envReader) {
 	if dev {
 		c.log.pretty = true
 		if _, set := env.get("POWERTOOLS_TRACE_DISABLED"); !set {
-			c.tracer.disabled = true
+			c.tracer.disabled, c.tracer.devMode = true, true
 		}
 	}
 }

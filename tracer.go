@@ -32,6 +32,7 @@ type tracerConfig struct {
 	enabled          bool // WithTracer
 	disabled         bool // POWERTOOLS_TRACE_DISABLED
 	samLocal         bool // AWS_SAM_LOCAL: sam local has no daemon
+	devMode          bool // POWERTOOLS_DEV turned tracing off (POWERTOOLS_TRACE_DISABLED unset)
 	captureResponse  bool
 	captureError     bool
 	traceMiddlewares bool
@@ -692,6 +693,8 @@ func (a *App) tracerDisabledMiddleware() Middleware {
 	}
 	var reason string
 	switch {
+	case c.devMode:
+		reason = "POWERTOOLS_DEV is true and POWERTOOLS_TRACE_DISABLED is not set"
 	case c.disabled:
 		reason = "POWERTOOLS_TRACE_DISABLED is true"
 	case c.samLocal:

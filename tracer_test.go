@@ -605,22 +605,8 @@ func TestTracerEmissionFailure(t *testing.T) {
 	assert.Contains(t, debug.String(), "powertools: tracer: emit failed")
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the concurrency-safe buffer of the tests.
+type syncBuffer = testenv.SyncBuffer
 
 func TestTracerConfig(t *testing.T) {
 	cases := []struct {
