@@ -820,6 +820,16 @@ const logDedupScanAt = 32
 // the earlier one's place), then exception, exception_name, stack_trace and xray_trace_id. The line
 // reaches the output in one Write, or the invocation's buffer.
 func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
+	if c.inv != nil {
+		if done, err := c.writePlain(ent, fields); done { // logger_plain.go
+			return err
+		}
+	}
+	return c.writeGeneral(ent, fields)
+}
+
+// writeGeneral is Write for every line: the one writePlain's lines are compared with.
+func (c *logCore) writeGeneral(ent zapcore.Entry, fields []zap.Field) error {
 	r := c.root
 	buf := r.pool.Get()
 	defer buf.Free()
@@ -882,19 +892,7 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	// When scratch grows, earlier segments keep pointing into its previous array, which append never
 	// writes again: they stay valid until scratch is freed after the Write.
 
-	buf.AppendString(`{"level":"`)
-	buf.AppendString(levelName(ent.Level))
-	buf.AppendString(`","location":"`)
-	appendLocation(buf, ent.Caller)
-	buf.AppendString(`","message":`)
-	if rawMessage != nil {
-		appendRawJSON(buf, rawMessage)
-	} else {
-		logAppendString(buf, ent.Message)
-	}
-	buf.AppendString(`,"timestamp":"`)
-	logAppendTime(buf, ent.Time, r.layout) // logger_time.go
-	buf.AppendByte('"')
+	logAppendHead(buf, ent, rawMessage, r.layout)
 
 	root := ""
 	if c.inv != nil {
@@ -956,6 +954,24 @@ func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	}
 	buf.AppendString("}\n")
 	return c.deliver(ent.Level, buf, direct)
+}
+
+// logAppendHead writes the four keys every line starts with: level, location, message (rawMessage, an
+// event, as JSON when it is not nil) and timestamp.
+func logAppendHead(buf *buffer.Buffer, ent zapcore.Entry, rawMessage []byte, layout string) {
+	buf.AppendString(`{"level":"`)
+	buf.AppendString(levelName(ent.Level))
+	buf.AppendString(`","location":"`)
+	appendLocation(buf, ent.Caller)
+	buf.AppendString(`","message":`)
+	if rawMessage != nil {
+		appendRawJSON(buf, rawMessage)
+	} else {
+		logAppendString(buf, ent.Message)
+	}
+	buf.AppendString(`,"timestamp":"`)
+	logAppendTime(buf, ent.Time, layout) // logger_time.go
+	buf.AppendByte('"')
 }
 
 // logLineKeys records which keys the library derives were already written from user fields.

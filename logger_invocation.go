@@ -8,9 +8,10 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// logInvocationBufSize is how many bytes of encoded invocation keys (function_arn, function_request_id)
-// an invocation holds without allocating: a 140-byte ARN and a 36-byte request id with their keys.
-const logInvocationBufSize = 224
+// logInvocationBufSize is how many bytes of encoded invocation keys an invocation holds without
+// allocating: the static keys, cold_start, the function's name and memory size, a 140-byte ARN, a 36-byte
+// request id and the trace id, with their keys.
+const logInvocationBufSize = 448
 
 // logInvocation is the storage of the invocation's logger, part of the invocation so that building the
 // logger allocates only what zap's WithOptions must (the logger and its option): the core, the invocation
@@ -19,7 +20,13 @@ type logInvocation struct {
 	core logCore
 	zl   zap.Logger    // the invocation's logger: the App's base logger with core swapped (logSetCore)
 	segs [5]logSegment // cold_start, function_name, function_memory_size, function_arn, function_request_id
-	buf  [logInvocationBufSize]byte
+
+	// run and tail are what every plain line of the invocation writes after the four fixed keys and at
+	// its end (logger_plain.go): `,"service":...,"function_request_id":"..."` and `,"xray_trace_id":"..."`
+	// (empty without a trace id), built once here; plain is false when they could not be.
+	run, tail []byte
+	plain     bool
+	buf       [logInvocationBufSize]byte
 }
 
 // The two cold_start segments, encoded once.
@@ -39,6 +46,9 @@ func (inv *invocation) logBuildInvocation() {
 	if inv.lc != nil {
 		arn = inv.lc.InvokedFunctionArn
 	}
+	// The run of static and invocation keys is written into buf first; the segments of function_arn and
+	// function_request_id, for the general line writer, point into it.
+	b := logAppendRun(li.buf[:0], r.static)
 	if logPlainASCII(arn) && logPlainASCII(inv.requestID) {
 		segs := li.segs[:0]
 		if inv.coldStart {
@@ -47,21 +57,24 @@ func (inv *invocation) logBuildInvocation() {
 			segs = append(segs, logColdStartFalse)
 		}
 		segs = append(segs, r.function...)
-		b := li.buf[:0]
+		b = logAppendRun(b, segs)
 		if arn != "" {
-			start := len(b)
-			b = append(append(append(b, `"function_arn":"`...), arn...), '"')
+			start := len(b) + 1
+			b = append(append(append(b, `,"function_arn":"`...), arn...), '"')
 			segs = append(segs, logSegment{key: "function_arn", val: b[start:len(b):len(b)]})
 		}
 		if inv.requestID != "" {
-			start := len(b)
-			b = append(append(append(b, `"function_request_id":"`...), inv.requestID...), '"')
+			start := len(b) + 1
+			b = append(append(append(b, `,"function_request_id":"`...), inv.requestID...), '"')
 			segs = append(segs, logSegment{key: "function_request_id", val: b[start:len(b):len(b)]})
 		}
 		inv.invFields = segs
 	} else {
 		inv.invFields = logEncodeInvocationFields(r, inv, arn)
+		b = logAppendRun(b, inv.invFields)
 	}
+	li.run = b[:len(b):len(b)]
+	li.tail, li.plain = logAppendTraceTail(b[len(b):], traceRoot(inv.trace))
 	li.core = logCore{root: r, inv: inv}
 	if logCoreOffset >= 0 {
 		li.zl = *r.base
