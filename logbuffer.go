@@ -168,7 +168,7 @@ func (inv *invocation) discardLogBuffer() {
 // logDirect logs one of the library's lines about the buffer: written, never buffered.
 func (inv *invocation) logDirect(lvl zapcore.Level, msg string, fields ...zap.Field) {
 	fields = append(fields, zap.Bool(logDirectKey, true))
-	if ce := inv.zapLogger().WithOptions(zap.AddCallerSkip(1)).Check(lvl, msg); ce != nil {
+	if ce := inv.zapLogger().WithOptions(zap.AddCaller(), zap.AddCallerSkip(1)).Check(lvl, msg); ce != nil {
 		ce.Write(fields...)
 	} else {
 		// Below the level (AtLevel WARNING with level ERROR): the warning is still written.

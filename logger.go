@@ -272,6 +272,7 @@ type logRoot struct {
 	function   []logSegment // function_name, function_memory_size: the same for every invocation
 	corr       *jmesQuery
 	base       *zap.Logger
+	invBase    *zap.Logger // base without zap's caller annotation: what every invocation logger copies (logger_caller.go)
 	pool       buffer.Pool
 	stackTrace bool
 	pretty     bool
@@ -321,6 +322,7 @@ func newLogRootFor(a *App, out io.Writer, level zapcore.Level, rfc3339 bool, ser
 	}
 	r.function = r.encode(fn)
 	r.base = zap.New(&logCore{root: r}, zap.AddCaller(), zap.WithClock(r.clock))
+	r.invBase = r.base.WithOptions(zap.WithCaller(false))
 	return r
 }
 
@@ -495,7 +497,7 @@ type logState struct {
 	slogger   atomic.Pointer[slog.Logger]
 	sampled   bool
 	keys      logKeys
-	invFields []logSegment
+	invFields []logSegment                     // the invocation keys when the field encoder wrote them (logBuildInvocation)
 	logBuf    atomic.Pointer[logBuffer]        // WithLogBuffer: the lines kept back, created by the first one
 	outErr    atomic.Pointer[outputPanicError] // the first panic of the log writer, returned by the invocation
 }
@@ -792,8 +794,13 @@ func (c *logCore) With(fields []zap.Field) zapcore.Core {
 }
 
 func (c *logCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if c.Enabled(ent.Level) {
-		return ce.AddCore(ent, c)
+	if !c.Enabled(ent.Level) {
+		return ce
+	}
+	ce = ce.AddCore(ent, c)
+	if c.inv != nil && !ce.Caller.Defined {
+		// the invocation's loggers leave zap's caller annotation off: the line's location is found here
+		ce.Caller = logCallSite() // logger_caller.go
 	}
 	return ce
 }
@@ -838,7 +845,7 @@ func (c *logCore) writeGeneral(ent zapcore.Entry, fields []zap.Field) error {
 	segs := append(onStack[:0], r.static...)
 	var corr *string
 	if inv := c.inv; inv != nil {
-		segs = append(segs, inv.invFields...)
+		segs = inv.logAppendInvFields(segs) // logger_invocation.go
 		corr = inv.keys.corrID.Load()
 		for s := c.scope; s != nil; s = s.parent {
 			if id := s.keys.corrID.Load(); id != nil {

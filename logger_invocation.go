@@ -9,17 +9,21 @@ import (
 )
 
 // logInvocationBufSize is how many bytes of encoded invocation keys an invocation holds without
-// allocating: the static keys, cold_start, the function's name and memory size, a 140-byte ARN, a 36-byte
-// request id and the trace id, with their keys.
-const logInvocationBufSize = 448
+// allocating: the static keys, cold_start, the function's name and memory size, the ARN, the request id
+// and the trace id, with their keys (267 bytes for the benchmark's function; a longer run is allocated).
+// Past it, the invocation's storage moves to the next size class.
+const logInvocationBufSize = 352
 
 // logInvocation is the storage of the invocation's logger, part of the invocation so that building the
 // logger allocates only what zap's WithOptions must (the logger and its option): the core, the invocation
 // keys' segments and their encoded bytes.
 type logInvocation struct {
 	core logCore
-	zl   zap.Logger    // the invocation's logger: the App's base logger with core swapped (logSetCore)
-	segs [5]logSegment // cold_start, function_name, function_memory_size, function_arn, function_request_id
+	zl   zap.Logger // the invocation's logger: the App's base logger with core swapped (logSetCore)
+
+	// arn and req are the function_arn and function_request_id segments when their values were written
+	// directly (key "" when absent); their bytes are in run.
+	arn, req logSegment
 
 	// run and tail are what every plain line of the invocation writes after the four fixed keys and at
 	// its end (logger_plain.go): `,"service":...,"function_request_id":"..."` and `,"xray_trace_id":"..."`
@@ -35,10 +39,18 @@ var (
 	logColdStartFalse = logSegment{key: "cold_start", val: []byte(`"cold_start":false`)}
 )
 
-// logBuildInvocation sets inv.invFields and inv.logger, the keys every line of the invocation carries and
-// its logger: cold_start, the function's static keys, function_arn and function_request_id, encoded
-// directly when their values are plain ASCII (as the runtime's always are), through the field encoder
-// otherwise. The bytes are those the encoder writes either way (logger_invocation_test.go compares them).
+func logColdStart(cold bool) logSegment {
+	if cold {
+		return logColdStartTrue
+	}
+	return logColdStartFalse
+}
+
+// logBuildInvocation builds the invocation keys every line of the invocation carries and its logger:
+// cold_start, the function's static keys, function_arn and function_request_id, encoded directly when
+// their values are plain ASCII (as the runtime's always are), through the field encoder otherwise
+// (inv.invFields). The bytes are those the encoder writes either way (logger_invocation_test.go compares
+// them).
 func (inv *invocation) logBuildInvocation() {
 	r := inv.app.log
 	li := &inv.logInv
@@ -46,29 +58,20 @@ func (inv *invocation) logBuildInvocation() {
 	if inv.lc != nil {
 		arn = inv.lc.InvokedFunctionArn
 	}
-	// The run of static and invocation keys is written into buf first; the segments of function_arn and
-	// function_request_id, for the general line writer, point into it.
 	b := logAppendRun(li.buf[:0], r.static)
 	if logPlainASCII(arn) && logPlainASCII(inv.requestID) {
-		segs := li.segs[:0]
-		if inv.coldStart {
-			segs = append(segs, logColdStartTrue)
-		} else {
-			segs = append(segs, logColdStartFalse)
-		}
-		segs = append(segs, r.function...)
-		b = logAppendRun(b, segs)
+		b = append(append(b, ','), logColdStart(inv.coldStart).val...)
+		b = logAppendRun(b, r.function)
 		if arn != "" {
 			start := len(b) + 1
 			b = append(append(append(b, `,"function_arn":"`...), arn...), '"')
-			segs = append(segs, logSegment{key: "function_arn", val: b[start:len(b):len(b)]})
+			li.arn = logSegment{key: "function_arn", val: b[start:len(b):len(b)]}
 		}
 		if inv.requestID != "" {
 			start := len(b) + 1
 			b = append(append(append(b, `,"function_request_id":"`...), inv.requestID...), '"')
-			segs = append(segs, logSegment{key: "function_request_id", val: b[start:len(b):len(b)]})
+			li.req = logSegment{key: "function_request_id", val: b[start:len(b):len(b)]}
 		}
-		inv.invFields = segs
 	} else {
 		inv.invFields = logEncodeInvocationFields(r, inv, arn)
 		b = logAppendRun(b, inv.invFields)
@@ -77,12 +80,30 @@ func (inv *invocation) logBuildInvocation() {
 	li.tail, li.plain = logAppendTraceTail(b[len(b):], traceRoot(inv.trace))
 	li.core = logCore{root: r, inv: inv}
 	if logCoreOffset >= 0 {
-		li.zl = *r.base
+		li.zl = *r.invBase
 		logSetCore(&li.zl, &li.core)
 		inv.logger = &li.zl
 		return
 	}
-	inv.logger = r.base.WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core { return &li.core }))
+	inv.logger = r.invBase.WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core { return &li.core }))
+}
+
+// logAppendInvFields appends the invocation keys' segments, in the order of a line: cold_start, the
+// function's name and memory size, function_arn, function_request_id.
+func (inv *invocation) logAppendInvFields(segs []logSegment) []logSegment {
+	if inv.invFields != nil {
+		return append(segs, inv.invFields...)
+	}
+	li := &inv.logInv
+	segs = append(segs, logColdStart(inv.coldStart))
+	segs = append(segs, inv.app.log.function...)
+	if li.arn.key != "" {
+		segs = append(segs, li.arn)
+	}
+	if li.req.key != "" {
+		segs = append(segs, li.req)
+	}
+	return segs
 }
 
 // logCoreOffset is where a zap.Logger holds its core, found once by reflection: -1 when this version of

@@ -73,7 +73,7 @@ func TestLogBuildInvocation(t *testing.T) {
 				arn = tc.lc.InvokedFunctionArn
 			}
 			want := logJoinSegments(logEncodeInvocationFields(a.log, inv, arn))
-			if got := logJoinSegments(inv.invFields); got != want {
+			if got := logJoinSegments(inv.logAppendInvFields(nil)); got != want {
 				t.Errorf("segments\n%s\nwant (field encoder)\n%s", got, want)
 			}
 			if fast := logPlainASCII(arn) && logPlainASCII(inv.requestID); fast != tc.fast {
@@ -87,8 +87,9 @@ func TestLogBuildInvocation(t *testing.T) {
 }
 
 // TestLogSetCore checks the invocation's logger made by copying the base logger and swapping its core is
-// the one WithOptions(WrapCore) makes: the same lines, the caller located the same way, AddCallerSkip
-// and With working on it, and the zap version in use is the one whose layout logCoreOffset found.
+// the one WithOptions(WrapCore) makes: the same lines, the caller located the same way, a derived logger
+// with zap's caller annotation and AddCallerSkip, and With working on it, and the zap version in use is
+// the one whose layout logCoreOffset found.
 func TestLogSetCore(t *testing.T) {
 	if logCoreOffset < 0 {
 		t.Fatal("zap.Logger has no field core of type zapcore.Core: every invocation's logger costs three allocations")
@@ -124,13 +125,14 @@ func TestLogSetCore(t *testing.T) {
 		}
 	}
 	if strings.Contains(swapped, "logSetCoreHelper") {
-		t.Errorf("AddCallerSkip(1) did not skip the helper:\n%s", swapped)
+		t.Errorf("AddCaller with AddCallerSkip(1) did not skip the helper:\n%s", swapped)
 	}
 }
 
-// logSetCoreHelper logs as a user's wrapper does, its line located at its caller.
+// logSetCoreHelper logs as a user's wrapper does, its line located at its caller: the invocation's logger
+// leaves zap's caller annotation off (logger_caller.go), so the wrapper turns it on for AddCallerSkip.
 func logSetCoreHelper(l *zap.Logger, msg string) {
-	l.WithOptions(zap.AddCallerSkip(1)).Info(msg)
+	l.WithOptions(zap.AddCaller(), zap.AddCallerSkip(1)).Info(msg)
 }
 
 // TestLogBuildInvocationAllocs is the budget of building an invocation's logger: none, the base logger

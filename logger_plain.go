@@ -41,7 +41,7 @@ func (c *logCore) writePlain(ent zapcore.Entry, fields []zap.Field) (bool, error
 	inv := c.inv
 	li := &inv.logInv
 	if c != &li.core || !li.plain || len(fields) > logPlainMaxFields || inv.keys.corrID.Load() != nil ||
-		len(inv.keys.view()) > 0 || !logPlainFields(fields, inv.app.log.static, inv.invFields) {
+		len(inv.keys.view()) > 0 || !logPlainFields(fields, inv.app.log.static) {
 		return false, nil
 	}
 	buf := c.root.pool.Get()
@@ -58,8 +58,9 @@ func (c *logCore) writePlain(ent zapcore.Entry, fields []zap.Field) (bool, error
 }
 
 // logPlainFields reports whether every field is a scalar the line writes as it is: a type logAppendScalar
-// encodes, under a key the library gives no meaning to, that no other field and no key of the run has.
-func logPlainFields(fields []zap.Field, static, inv []logSegment) bool {
+// encodes, under a key the library gives no meaning to, that no other field, no static key and no
+// invocation key has.
+func logPlainFields(fields []zap.Field, static []logSegment) bool {
 	for i := range fields {
 		f := &fields[i]
 		switch f.Type {
@@ -69,7 +70,7 @@ func logPlainFields(fields []zap.Field, static, inv []logSegment) bool {
 			return false
 		}
 		// the library's marker fields (logDirectKey, logRawMessageKey) start with a NUL
-		if f.Key == "" || f.Key[0] == 0 || isReserved(f.Key) || logKindOf(f.Key) != logKindPlain || logHasKey(static, f.Key) || logHasKey(inv, f.Key) {
+		if f.Key == "" || f.Key[0] == 0 || isReserved(f.Key) || logKindOf(f.Key) != logKindPlain || logHasKey(static, f.Key) || logInvocationKey(f.Key) {
 			return false
 		}
 		for j := range i {
@@ -79,6 +80,15 @@ func logPlainFields(fields []zap.Field, static, inv []logSegment) bool {
 		}
 	}
 	return true
+}
+
+// logInvocationKey reports the keys of the invocation run, whether the invocation has them or not.
+func logInvocationKey(key string) bool {
+	switch key {
+	case "cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id":
+		return true
+	}
+	return false
 }
 
 func logHasKey(segs []logSegment, key string) bool {
