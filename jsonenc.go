@@ -70,6 +70,9 @@ func jsonAppendString(dst []byte, s string) []byte {
 
 // jsonAppendEscaped appends s escaped for a JSON string, without the quotes.
 func jsonAppendEscaped(dst []byte, s string) []byte {
+	if jsonPlainASCII(s) {
+		return append(dst, s...)
+	}
 	for i := 0; i < len(s); {
 		end, esc, next := jsonNextEscape(s, i, false)
 		dst = append(append(dst, s[i:end]...), esc...)
@@ -99,6 +102,10 @@ func logAppendString(buf *buffer.Buffer, s string) {
 func logAppendStringBody(buf *buffer.Buffer, s string) { jsonAppendBody(buf, s, true) }
 
 func jsonAppendBody(buf *buffer.Buffer, s string, rawSeps bool) {
+	if jsonPlainASCII(s) { // most strings: written as they are after one pass eight bytes at a time
+		buf.AppendString(s)
+		return
+	}
 	for i := 0; i < len(s); {
 		end, esc, next := jsonNextEscape(s, i, rawSeps)
 		buf.AppendString(s[i:end])
@@ -120,6 +127,14 @@ func jsonAppendFloat(dst []byte, f float64, bits int) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, `"-Inf"`...)
 	}
+	if a := math.Abs(f); (bits == 64 && a < 1<<53 || bits == 32 && a < 1<<24) && math.Trunc(f) == f {
+		// A whole number, as counts are: its digits, without the shortest-form search. Below 2^53 (2^24
+		// for a float32) every whole number is exact, so its digits are the shortest form.
+		if f == 0 && math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(strconv.AppendInt(dst, int64(f), 10), '.', '0')
+	}
 	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
 		return strconv.AppendFloat(dst, f, 'e', -1, bits)
 	}
@@ -131,4 +146,32 @@ func jsonAppendFloat(dst []byte, f float64, bits int) []byte {
 		}
 	}
 	return append(dst, '.', '0')
+}
+
+// jsonPlainASCII reports whether s is printable ASCII without a quote or a backslash: a JSON string body
+// as it is, whichever encoder writes it.
+func jsonPlainASCII(s string) bool {
+	// eight bytes at a time (the ARN and the request id are about a hundred), the tail byte by byte
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&hi != 0 { // a byte >= 0x80
+			return false
+		}
+		// Every byte is below 0x80 now, where the word tests of Bit Twiddling Hacks hold (exact for the
+		// word as a whole): hasless(x, 0x20), x+1 reaching 0x80 (a byte 0x7f: no carry leaves a byte
+		// below 0x80), haszero(x^'"') and haszero(x^'\\').
+		q, bs := x^(lo*'"'), x^(lo*'\\')
+		if ((x-lo*0x20)&^x|(x+lo)|(q-lo)&^q|(bs-lo)&^bs)&hi != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

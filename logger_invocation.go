@@ -59,7 +59,7 @@ func (inv *invocation) logBuildInvocation() {
 		arn = inv.lc.InvokedFunctionArn
 	}
 	b := logAppendRun(li.buf[:0], r.static)
-	if logPlainASCII(arn) && logPlainASCII(inv.requestID) {
+	if jsonPlainASCII(arn) && jsonPlainASCII(inv.requestID) {
 		b = append(append(b, ','), logColdStart(inv.coldStart).val...)
 		b = logAppendRun(b, r.function)
 		if arn != "" {
@@ -144,32 +144,4 @@ func logEncodeInvocationFields(r *logRoot, inv *invocation, arn string) []logSeg
 	out = append(out, segs[0])
 	out = append(out, r.function...)
 	return append(out, segs[1:]...)
-}
-
-// logPlainASCII reports whether s is printable ASCII without a quote or a backslash: a JSON string body
-// as it is, whichever encoder writes it.
-func logPlainASCII(s string) bool {
-	// eight bytes at a time (the ARN and the request id are about a hundred), the tail byte by byte
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if x&hi != 0 { // a byte >= 0x80
-			return false
-		}
-		// Every byte is below 0x80 now, where the word tests of Bit Twiddling Hacks hold (exact for the
-		// word as a whole): hasless(x, 0x20), x+1 reaching 0x80 (a byte 0x7f: no carry leaves a byte
-		// below 0x80), haszero(x^'"') and haszero(x^'\\').
-		q, bs := x^(lo*'"'), x^(lo*'\\')
-		if ((x-lo*0x20)&^x|(x+lo)|(q-lo)&^q|(bs-lo)&^bs)&hi != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -76,7 +76,7 @@ func TestLogBuildInvocation(t *testing.T) {
 			if got := logJoinSegments(inv.logAppendInvFields(nil)); got != want {
 				t.Errorf("segments\n%s\nwant (field encoder)\n%s", got, want)
 			}
-			if fast := logPlainASCII(arn) && logPlainASCII(inv.requestID); fast != tc.fast {
+			if fast := jsonPlainASCII(arn) && jsonPlainASCII(inv.requestID); fast != tc.fast {
 				t.Errorf("direct encoding = %v, want %v", fast, tc.fast)
 			}
 			if inv.logger == nil || inv.logger.Core() != &inv.logInv.core || inv.logInv.core.inv != inv {
@@ -146,49 +146,5 @@ func TestLogBuildInvocationAllocs(t *testing.T) {
 	inv := a.newInvocation(ctx)
 	if n := testing.AllocsPerRun(200, inv.logBuildInvocation); n > 0 {
 		t.Errorf("building the invocation's logger: %v allocations, want none", n)
-	}
-}
-
-// FuzzLogPlainASCII holds the word-at-a-time test to the byte-by-byte definition.
-func FuzzLogPlainASCII(f *testing.F) {
-	f.Add("arn:aws:lambda:us-east-1:123456789012:function:bench-fn")
-	f.Add("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
-	for _, c := range []string{"\x00", "\x1f", " ", "~", "\x7f", "\x80", "\xff", `"`, `\`, "!", "#", "[", "]"} {
-		f.Add("abcdefg" + c + "hijklmnop")
-		f.Add(c + "bcdefghij")
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want := true
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-				want = false
-			}
-		}
-		if got := logPlainASCII(s); got != want {
-			t.Fatalf("logPlainASCII(%q) = %v, want %v", s, got, want)
-		}
-	})
-}
-
-// TestLogPlainASCIIEveryByte puts every byte value at every position of a word.
-func TestLogPlainASCIIEveryByte(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		want := c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
-		for pos := 0; pos < 17; pos++ {
-			b := []byte(strings.Repeat("a", 17))
-			b[pos] = byte(c)
-			if got := logPlainASCII(string(b)); got != want {
-				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
-			}
-		}
-	}
-}
-
-func TestLogPlainASCII(t *testing.T) {
-	for s, want := range map[string]bool{"": true, "abc-123:/=": true, " ~": true, `"`: false, `\`: false,
-		"\x1f": false, "\x7f": false, "é": false, "\u2028": false} {
-		if got := logPlainASCII(s); got != want {
-			t.Errorf("logPlainASCII(%q) = %v, want %v", s, got, want)
-		}
 	}
 }

@@ -28,7 +28,7 @@ func logAppendTraceTail(b []byte, root string) (tail []byte, ok bool) {
 	if root == "" {
 		return nil, true
 	}
-	if !logPlainASCII(root) {
+	if !jsonPlainASCII(root) {
 		return nil, false
 	}
 	b = append(append(append(b, `,"xray_trace_id":"`...), root...), '"')
