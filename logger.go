@@ -263,13 +263,16 @@ func logKindOf(key string) logKeyKind {
 // logRoot holds what every log line of an App shares: the output, the level, and the static keys encoded
 // once at New.
 type logRoot struct {
-	app        *App
-	out        zapcore.WriteSyncer
-	level      zapcore.Level
-	layout     string
-	clock      zapcore.Clock
-	static     []logSegment // service, sampling_rate
-	function   []logSegment // function_name, function_memory_size: the same for every invocation
+	app      *App
+	out      zapcore.WriteSyncer
+	level    zapcore.Level
+	layout   string
+	clock    zapcore.Clock
+	static   []logSegment // service, sampling_rate
+	function []logSegment // function_name, function_memory_size: the same for every invocation
+	// runHead is what a plain line (logger_plain.go) writes after the four fixed keys, for a warm and a
+	// cold start: `,"service":...,"cold_start":false,"function_name":...,"function_memory_size":...`.
+	runHead    [2][]byte
 	corr       *jmesQuery
 	base       *zap.Logger
 	invBase    *zap.Logger // base without zap's caller annotation: what every invocation logger copies (logger_caller.go)
@@ -321,6 +324,9 @@ func newLogRootFor(a *App, out io.Writer, level zapcore.Level, rfc3339 bool, ser
 		fn = append(fn, zap.String("function_memory_size", a.memorySize))
 	}
 	r.function = r.encode(fn)
+	for i, cold := range []bool{false, true} {
+		r.runHead[i] = logAppendRun(logAppendRun(nil, r.static), append([]logSegment{logColdStart(cold)}, r.function...))
+	}
 	r.base = zap.New(&logCore{root: r}, zap.AddCaller(), zap.WithClock(r.clock))
 	r.invBase = r.base.WithOptions(zap.WithCaller(false))
 	return r

@@ -9,10 +9,10 @@ import (
 )
 
 // logInvocationBufSize is how many bytes of encoded invocation keys an invocation holds without
-// allocating: the static keys, cold_start, the function's name and memory size, the ARN, the request id
-// and the trace id, with their keys (267 bytes for the benchmark's function; a longer run is allocated).
-// Past it, the invocation's storage moves to the next size class.
-const logInvocationBufSize = 352
+// allocating: the ARN, the request id and the trace id, with their keys (190 bytes for the benchmark's
+// function, an ARN of 111 bytes with a function name of 64; longer ones are allocated). Past it, the
+// invocation's storage moves to the next size class.
+const logInvocationBufSize = 224
 
 // logInvocation is the storage of the invocation's logger, part of the invocation so that building the
 // logger allocates only what zap's WithOptions must (the logger and its option): the core, the invocation
@@ -25,9 +25,10 @@ type logInvocation struct {
 	// directly (key "" when absent); their bytes are in run.
 	arn, req logSegment
 
-	// run and tail are what every plain line of the invocation writes after the four fixed keys and at
-	// its end (logger_plain.go): `,"service":...,"function_request_id":"..."` and `,"xray_trace_id":"..."`
-	// (empty without a trace id), built once here; plain is false when they could not be.
+	// run and tail are what every plain line of the invocation writes after the App's keys
+	// (logRoot.runHead) and at its end (logger_plain.go): `,"function_arn":...,"function_request_id":"..."`
+	// and `,"xray_trace_id":"..."` (empty without a trace id), built once here; plain is false when they
+	// could not be.
 	run, tail []byte
 	plain     bool
 	buf       [logInvocationBufSize]byte
@@ -58,10 +59,8 @@ func (inv *invocation) logBuildInvocation() {
 	if inv.lc != nil {
 		arn = inv.lc.InvokedFunctionArn
 	}
-	b := logAppendRun(li.buf[:0], r.static)
 	if jsonPlainASCII(arn) && jsonPlainASCII(inv.requestID) {
-		b = append(append(b, ','), logColdStart(inv.coldStart).val...)
-		b = logAppendRun(b, r.function)
+		b := li.buf[:0]
 		if arn != "" {
 			start := len(b) + 1
 			b = append(append(append(b, `,"function_arn":"`...), arn...), '"')
@@ -72,12 +71,12 @@ func (inv *invocation) logBuildInvocation() {
 			b = append(append(append(b, `,"function_request_id":"`...), inv.requestID...), '"')
 			li.req = logSegment{key: "function_request_id", val: b[start:len(b):len(b)]}
 		}
+		li.run = b[:len(b):len(b)]
+		li.tail, li.plain = logAppendTraceTail(b[len(b):], traceRoot(inv.trace))
 	} else {
+		// values the field encoder must escape: every line goes through the general writer
 		inv.invFields = logEncodeInvocationFields(r, inv, arn)
-		b = logAppendRun(b, inv.invFields)
 	}
-	li.run = b[:len(b):len(b)]
-	li.tail, li.plain = logAppendTraceTail(b[len(b):], traceRoot(inv.trace))
 	li.core = logCore{root: r, inv: inv}
 	if logCoreOffset >= 0 {
 		li.zl = *r.invBase

@@ -320,6 +320,7 @@ type tracerSpan struct {
 	// respKey is the metadata key of the response, "<name without ## > response", when known in advance
 	// (the handler subsegment's, built once by tracerMiddleware); "" to derive it from name.
 	respKey string
+	tmpl    *tracerTemplate // the handler subsegment's parts encoded once (tracer_xray.go); nil for others
 
 	// guarded by trace.mu
 	end         time.Time
@@ -615,7 +616,9 @@ func (a *App) tracerMiddleware(name string, direct bool) Middleware {
 	}
 	return func(next Handler) Handler {
 		sn := tracerSanitizeName("## " + name)
-		return &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", direct: direct, next: next}
+		h := &tracerHandler{root: r, name: sn, respKey: strings.TrimPrefix(sn, "## ") + " response", direct: direct, next: next}
+		h.tmpl = newTracerTemplate(r, sn, h.respKey)
+		return h
 	}
 }
 
@@ -624,6 +627,7 @@ type tracerHandler struct {
 	name    string
 	respKey string // the metadata key of the response
 	direct  bool   // no layer between this one and the handler can change the response (App.chain)
+	tmpl    *tracerTemplate
 	next    Handler
 }
 
@@ -647,11 +651,9 @@ func (h *tracerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	ti.trace = tracerTrace{root: h.root, traceID: hdr.root, parent: hdr.parent}
 	s := &ti.span
 	ti.trace.top = s
-	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, respKey: h.respKey, start: h.root.app.now()}
+	*s = tracerSpan{Context: inv, trace: &ti.trace, id: tracerNewID(), name: h.name, respKey: h.respKey, tmpl: h.tmpl, start: h.root.app.now()}
 	s.self = Subsegment{span: s, ctx: inv}
-	ti.ann = [2]tracerAnnotation{
-		{key: "ColdStart", kind: tracerBool, b: inv.coldStart},
-		{key: "Service", kind: tracerString, s: h.root.service}}
+	ti.ann = h.tmpl.annotations(inv.coldStart)
 	s.annotations = ti.ann[:]
 	s.metadata = ti.meta[:0]
 	inv.segment = &s.self

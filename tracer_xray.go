@@ -6,6 +6,7 @@ package powertools
 // "type":"subsegment", "trace_id" and "parent_id"; nested subsegments are written inline.
 
 import (
+	"bytes"
 	"time"
 
 	"go.uber.org/zap"
@@ -92,11 +93,71 @@ func (tr *tracerTrace) encodeDatagram(buf *buffer.Buffer, s *tracerSpan) {
 	tr.encodeSpan(buf, s, true)
 }
 
+// tracerTemplate holds the parts of a handler subsegment's document that are the same for every
+// invocation, encoded once when the chain is built: the name, the two annotations the tracer gives it (one
+// variant per cold start value) and the opening of the response's metadata. encodeSpan writes them as
+// they are while the subsegment holds just what the tracer gave it, and encodes the parts otherwise.
+type tracerTemplate struct {
+	head     []byte                 // {"name":"## Handle","id":"
+	ann      [2][2]tracerAnnotation // ColdStart and Service, for a warm and a cold start
+	annBytes [2][]byte              // ,"annotations":{...} of each
+	respKey  string
+	respOpen []byte // ,"metadata":{"<service>":{"<respKey>":
+}
+
+func newTracerTemplate(r *tracerRoot, name, respKey string) *tracerTemplate {
+	t := &tracerTemplate{respKey: respKey}
+	b := tracerBuffers.Get()
+	defer b.Free()
+	encode := func(f func()) []byte {
+		b.Reset()
+		f()
+		return bytes.Clone(b.Bytes())
+	}
+	t.head = encode(func() { tracerAppendName(b, name) })
+	for i, cold := range []bool{false, true} {
+		t.ann[i] = [2]tracerAnnotation{{key: "ColdStart", kind: tracerBool, b: cold}, {key: "Service", kind: tracerString, s: r.service}}
+		t.annBytes[i] = encode(func() { tracerAppendAnnotations(b, t.ann[i][:]) })
+	}
+	t.respOpen = encode(func() { tracerAppendMetadataOpen(b, r.service); tracerAppendMetadataKey(b, respKey) })
+	return t
+}
+
+// annotations are the handler subsegment's first annotations.
+func (t *tracerTemplate) annotations(cold bool) [2]tracerAnnotation { return t.ann[tracerIndex(cold)] }
+
+func tracerIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func tracerAppendName(buf *buffer.Buffer, name string) {
+	buf.AppendString(`{"name":`)
+	appendJSONString(buf, name)
+	buf.AppendString(`,"id":"`)
+}
+
+func tracerAppendMetadataOpen(buf *buffer.Buffer, service string) {
+	buf.AppendString(`,"metadata":{`)
+	appendJSONString(buf, service)
+	buf.AppendString(`:{`)
+}
+
+func tracerAppendMetadataKey(buf *buffer.Buffer, key string) {
+	appendJSONString(buf, key)
+	buf.AppendByte(':')
+}
+
 // encodeSpan writes one subsegment; standalone adds the fields a document sent on its own needs.
 func (tr *tracerTrace) encodeSpan(buf *buffer.Buffer, s *tracerSpan, standalone bool) {
-	buf.AppendString(`{"name":`)
-	appendJSONString(buf, s.name)
-	buf.AppendString(`,"id":"`)
+	t := s.tmpl
+	if t != nil {
+		buf.Write(t.head)
+	} else {
+		tracerAppendName(buf, s.name)
+	}
 	buf.Write(s.id[:])
 	buf.AppendByte('"')
 	if standalone {
@@ -132,17 +193,26 @@ func (tr *tracerTrace) encodeSpan(buf *buffer.Buffer, s *tracerSpan, standalone 
 	if s.aws != nil {
 		s.aws.encode(buf)
 	}
-	tracerAppendAnnotations(buf, s.annotations)
-	if len(s.metadata) > 0 {
-		buf.AppendString(`,"metadata":{`)
-		appendJSONString(buf, tr.root.service)
-		buf.AppendString(`:{`)
+	if t != nil && len(s.annotations) == 2 && t.ann[0] == [2]tracerAnnotation(s.annotations) {
+		buf.Write(t.annBytes[0])
+	} else if t != nil && len(s.annotations) == 2 && t.ann[1] == [2]tracerAnnotation(s.annotations) {
+		buf.Write(t.annBytes[1])
+	} else {
+		tracerAppendAnnotations(buf, s.annotations)
+	}
+	switch {
+	case len(s.metadata) == 0:
+	case t != nil && len(s.metadata) == 1 && s.metadata[0].key == t.respKey:
+		buf.Write(t.respOpen)
+		buf.Write(s.metadata[0].raw)
+		buf.AppendString(`}}`)
+	default:
+		tracerAppendMetadataOpen(buf, tr.root.service)
 		for i, m := range s.metadata {
 			if i > 0 {
 				buf.AppendByte(',')
 			}
-			appendJSONString(buf, m.key)
-			buf.AppendByte(':')
+			tracerAppendMetadataKey(buf, m.key)
 			buf.Write(m.raw)
 		}
 		buf.AppendString(`}}`)
