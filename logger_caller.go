@@ -45,7 +45,12 @@ func logCallSite() zapcore.EntryCaller {
 		}
 		next := logNextFramePointer(fp)
 		nextPC := logReturnPC(next)
-		for _, f := range logCallerFrames(pc, nextPC) {
+		e := logCallerFrames(pc, nextPC)
+		for i := -1; i < len(e.inline); i++ {
+			f := &e.first
+			if i >= 0 {
+				f = &e.inline[i]
+			}
 			if c, done := w.step(f.kind); done {
 				if c {
 					return f.caller
@@ -147,10 +152,12 @@ type logCallerFrame struct {
 	kind   uint8
 }
 
-// logCallerEntry is what one return address resolves to: its frames, the calls inlined there first.
+// logCallerEntry is what one return address resolves to: its frames, the calls inlined there first. The
+// first frame is held in the entry, the others (calls inlined at the address) after it.
 type logCallerEntry struct {
 	pc     uintptr
-	frames []logCallerFrame
+	first  logCallerFrame
+	inline []logCallerFrame
 }
 
 // logCallerCache holds the return addresses resolved lately, in the slot a hash of the address picks: a
@@ -164,22 +171,27 @@ func logCallerSlot(pc uintptr) *atomic.Pointer[logCallerEntry] {
 
 // logCallerFrames returns the frames of the return address pc, resolved on first use; next is the return
 // address of the frame above (0 if unknown), which tells where pc's inlined calls end.
-func logCallerFrames(pc, next uintptr) []logCallerFrame {
+func logCallerFrames(pc, next uintptr) *logCallerEntry {
 	slot := logCallerSlot(pc)
 	if e := slot.Load(); e != nil && e.pc == pc {
-		return e.frames
+		return e
 	}
 	e := &logCallerEntry{pc: pc}
 	frames := runtime.CallersFrames(logInlinedPCs(pc, next))
-	for {
+	for n := 0; ; n++ {
 		f, more := frames.Next()
-		e.frames = append(e.frames, logCallerFrame{caller: logEntryCaller(f), kind: logFrameKind(f.Function)})
+		cf := logCallerFrame{caller: logEntryCaller(f), kind: logFrameKind(f.Function)}
+		if n == 0 {
+			e.first = cf
+		} else {
+			e.inline = append(e.inline, cf)
+		}
 		if !more {
 			break
 		}
 	}
 	slot.Store(e)
-	return e.frames
+	return e
 }
 
 // logInlinedPCs is the run of runtime.Callers' PCs standing for the frames of the return address pc:

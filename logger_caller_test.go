@@ -179,9 +179,10 @@ func TestLogCallerCacheSlotReplaced(t *testing.T) {
 	pc := logCallerPC()
 	want := logCallerFrames(pc, 0)
 	slot := logCallerSlot(pc)
-	slot.Store(&logCallerEntry{pc: pc + 1, frames: []logCallerFrame{{caller: zapcore.EntryCaller{Defined: true, Function: "other"}}}})
+	slot.Store(&logCallerEntry{pc: pc + 1, first: logCallerFrame{caller: zapcore.EntryCaller{Defined: true, Function: "other"}}})
 	got := logCallerFrames(pc, 0)
-	if len(got) != len(want) || got[0].caller.Function != want[0].caller.Function || got[0].caller.Function == "other" {
+	if got.pc != pc || got.first.caller.Function != want.first.caller.Function || got.first.caller.Function == "other" ||
+		len(got.inline) != len(want.inline) {
 		t.Errorf("frames %+v, want %+v", got, want)
 	}
 }

@@ -1,7 +1,9 @@
 package powertools
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,4 +88,45 @@ func BenchmarkLogAppendTime(b *testing.B) {
 			buf.AppendTime(tm.UTC(), logTimeDefault)
 		}
 	})
+}
+
+// TestLogAppendTimeSecondCache writes times within one second (the cached second reused), alternating
+// between seconds (replaced each time), and from goroutines each in its own second at once.
+func TestLogAppendTimeSecondCache(t *testing.T) {
+	base := time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)
+	check := func(tm time.Time) error {
+		for _, layout := range []string{logTimeDefault, logTimeRFC3339} {
+			if got, want := logTimeGot(tm, layout), logTimeWant(tm, layout); got != want {
+				return fmt.Errorf("%v, layout %q: %q, want %q", tm, layout, got, want)
+			}
+		}
+		return nil
+	}
+	for ms := 0; ms < 1000; ms += 7 {
+		if err := check(base.Add(time.Duration(ms) * time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 100 {
+		if err := check(base.Add(time.Duration(i%2)*time.Second + time.Duration(i)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				if err := check(base.Add(time.Duration(g)*time.Second + time.Duration(i)*time.Millisecond)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

@@ -46,17 +46,21 @@ func outputFor(w io.Writer) *outputLine {
 // write is io.ErrShortWrite.
 func (o *outputLine) Write(p []byte) (n int, err error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	defer func() {
-		if v := recover(); v != nil {
-			n, err = 0, &outputPanicError{value: v}
-		}
-	}()
+	defer o.unlock(&n, &err)
 	n, err = o.w.Write(p)
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
 	}
 	return n, err
+}
+
+// unlock ends a Write: a panic of the writer becomes the Write's result, then the lock is released. One
+// deferred call does both, the cheaper for the line written on every invocation.
+func (o *outputLine) unlock(n *int, err *error) {
+	if v := recover(); v != nil {
+		*n, *err = 0, &outputPanicError{value: v}
+	}
+	o.mu.Unlock()
 }
 
 // Sync flushes the writer when it can (an *os.File, a zapcore.WriteSyncer), under the same lock and
