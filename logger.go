@@ -909,7 +909,7 @@ func (c *logCore) writeGeneral(ent zapcore.Entry, fields []zap.Field) error {
 
 	root := ""
 	if c.inv != nil {
-		root = traceRoot(c.inv.trace)
+		root = c.inv.traceRootID()
 	}
 	var w logLineKeys
 	var last map[string]int // long lines: the last position of each key

@@ -72,7 +72,7 @@ func (inv *invocation) logBuildInvocation() {
 			li.req = logSegment{key: "function_request_id", val: b[start:len(b):len(b)]}
 		}
 		li.run = b[:len(b):len(b)]
-		li.tail, li.plain = logAppendTraceTail(b[len(b):], traceRoot(inv.trace))
+		li.tail, li.plain = logAppendTraceTail(b[len(b):], inv.traceRootID())
 	} else {
 		// values the field encoder must escape: every line goes through the general writer
 		inv.invFields = logEncodeInvocationFields(r, inv, arn)

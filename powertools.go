@@ -292,6 +292,15 @@ func IsColdStart(ctx context.Context) bool {
 	return false
 }
 
+// traceRootID is the Root= part of the invocation's trace header: the tracer's, when it has read the
+// header already, for the lines' xray_trace_id.
+func (inv *invocation) traceRootID() string {
+	if ts := inv.traceStore; ts != nil && ts.used {
+		return ts.trace.traceID
+	}
+	return traceRoot(inv.trace)
+}
+
 // traceRoot returns the Root= part of a trace header ("Root=1-...;Parent=...;Sampled=1").
 func traceRoot(header string) string {
 	// the header as the runtime writes it, Root first: read in place
