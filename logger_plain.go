@@ -71,7 +71,7 @@ func logPlainFields(fields []zap.Field, static []logSegment) bool {
 			return false
 		}
 		// the library's marker fields (logDirectKey, logRawMessageKey) start with a NUL
-		if f.Key == "" || f.Key[0] == 0 || isReserved(f.Key) || logKindOf(f.Key) != logKindPlain || logHasKey(static, f.Key) || logInvocationKey(f.Key) {
+		if f.Key == "" || f.Key[0] == 0 || logLibraryKey(f.Key) || logHasKey(static, f.Key) {
 			return false
 		}
 		for j := range i {
@@ -83,10 +83,14 @@ func logPlainFields(fields []zap.Field, static []logSegment) bool {
 	return true
 }
 
-// logInvocationKey reports the keys of the invocation run, whether the invocation has them or not.
-func logInvocationKey(key string) bool {
+// logLibraryKey reports the keys a line gives a meaning of its own: the reserved keys (isReserved), the
+// ones of a special kind (logKindOf) and those of the invocation run, whether the invocation has them or
+// not. One switch, for the per-field check of every plain line.
+func logLibraryKey(key string) bool {
 	switch key {
-	case "cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id":
+	case "level", "location", "message", "timestamp",
+		"correlation_id", "xray_trace_id", "exception", "exception_name", "stack_trace",
+		"cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id":
 		return true
 	}
 	return false

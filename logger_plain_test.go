@@ -3,6 +3,7 @@ package powertools
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/gopowertools/powertools/internal/testenv"
 )
 
 // logPlainLines writes one entry with fields through the invocation's core both ways, plain and general,
@@ -140,3 +143,41 @@ func TestLogPlainLineState(t *testing.T) {
 		}
 	}
 }
+
+// TestLogPlainLineAllocs is the budget of a plain line inside an invocation, its location found by the
+// core: none (zap's caller capture allocated its runtime.Frames on every line). The fields are built
+// outside the measure: the slice a variadic call makes is the caller's.
+func TestLogPlainLineAllocs(t *testing.T) {
+	testenv.SkipAllocsUnderRace(t)
+	a, err := New(WithService("svc"), WithLogOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Wrap(func(ctx context.Context) error {
+		l := Logger(ctx)
+		fields := []zap.Field{zap.String("order_id", "o-42"), zap.Int("n", 1)}
+		if n := testing.AllocsPerRun(200, func() { l.Info("order processed", fields...) }); n > 0 {
+			t.Errorf("a plain line: %v allocations, want none", n)
+		}
+		return nil
+	})
+	if _, err := h.Invoke(lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "r"}), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLogLibraryKey holds the plain line's one switch to the writers' own tests of a key.
+func TestLogLibraryKey(t *testing.T) {
+	for _, k := range []string{"level", "location", "message", "timestamp", "correlation_id", "xray_trace_id",
+		"exception", "exception_name", "stack_trace", "cold_start", "function_name", "function_memory_size",
+		"function_arn", "function_request_id", "order_id", "service", "Message", ""} {
+		special := isReserved(k) || logKindOf(k) != logKindPlain || logInvocationKeys[k]
+		if got := logLibraryKey(k); got != special {
+			t.Errorf("logLibraryKey(%q) = %v, want %v", k, got, special)
+		}
+	}
+}
+
+// logInvocationKeys are the keys of the invocation run.
+var logInvocationKeys = map[string]bool{"cold_start": true, "function_name": true, "function_memory_size": true,
+	"function_arn": true, "function_request_id": true}
