@@ -47,11 +47,12 @@ func logColdStart(cold bool) logSegment {
 	return logColdStartFalse
 }
 
-// logBuildInvocation builds the invocation keys every line of the invocation carries and its logger:
-// cold_start, the function's static keys, function_arn and function_request_id, encoded directly when
-// their values are plain ASCII (as the runtime's always are), through the field encoder otherwise
-// (inv.invFields). The bytes are those the encoder writes either way (logger_invocation_test.go compares
-// them).
+// logBuildInvocation builds the invocation's logger and the keys its lines carry of their own:
+// function_arn and function_request_id, encoded directly when their values are plain ASCII (as the
+// runtime's always are), with the trace id a plain line ends with; cold_start and the function's keys come
+// from the App (logRoot.runHead, logAppendInvFields). Values that need escaping go through the field
+// encoder (inv.invFields), and the invocation's lines through the general writer. The bytes are those the
+// encoder writes either way (logger_invocation_test.go compares them).
 func (inv *invocation) logBuildInvocation() {
 	r := inv.app.log
 	li := &inv.logInv
