@@ -8,8 +8,8 @@ import (
 // The plain line: what an invocation's logger writes for a call whose fields are all scalars with keys of
 // their own, with no appended keys, no correlation id, no With fields and no error, which is most lines
 // of most functions. Its bytes are those the general writer (logCore.Write) writes for the same call, in
-// one pass over runs of keys built once per App (logRoot.runHead) and per invocation (logBuildInvocation), without
-// gathering, ordering and de-duplicating segments per line (logger_plain_test.go compares the two).
+// one pass over runs of keys built once per App (logRoot.runHead) and per invocation (logBuildInvocation),
+// without gathering, ordering and de-duplicating segments per line (logger_plain_test.go compares the two).
 
 // logPlainMaxFields is how many fields a plain line carries at most: their keys are compared pairwise.
 const logPlainMaxFields = 8
@@ -47,7 +47,7 @@ func (c *logCore) writePlain(ent zapcore.Entry, fields []zap.Field) (bool, error
 	buf := c.root.pool.Get()
 	defer buf.Free()
 	logAppendHead(buf, ent, nil, c.root.layout)
-	buf.Write(c.root.runHead[tracerIndex(inv.coldStart)])
+	buf.Write(c.root.runHead[boolIndex(inv.coldStart)])
 	buf.Write(li.run)
 	for i := range fields {
 		buf.AppendByte(',')

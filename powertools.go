@@ -292,6 +292,15 @@ func IsColdStart(ctx context.Context) bool {
 	return false
 }
 
+// boolIndex is 1 for true and 0 for false: the index of things kept for both values (a warm and a cold
+// start).
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // traceRootID is the Root= part of the invocation's trace header: the tracer's, when it has read the
 // header already, for the lines' xray_trace_id.
 func (inv *invocation) traceRootID() string {

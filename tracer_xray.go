@@ -124,14 +124,7 @@ func newTracerTemplate(r *tracerRoot, name, respKey string) *tracerTemplate {
 }
 
 // annotations are the handler subsegment's first annotations.
-func (t *tracerTemplate) annotations(cold bool) [2]tracerAnnotation { return t.ann[tracerIndex(cold)] }
-
-func tracerIndex(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
+func (t *tracerTemplate) annotations(cold bool) [2]tracerAnnotation { return t.ann[boolIndex(cold)] }
 
 func tracerAppendName(buf *buffer.Buffer, name string) {
 	buf.AppendString(`{"name":`)
