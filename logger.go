@@ -834,15 +834,15 @@ const logDedupScanAt = 32
 // reaches the output in one Write, or the invocation's buffer.
 func (c *logCore) Write(ent zapcore.Entry, fields []zap.Field) error {
 	if c.inv != nil {
-		if done, err := c.writePlain(ent, fields); done { // logger_plain.go
+		if done, err := c.writePlain(&ent, fields); done { // logger_plain.go
 			return err
 		}
 	}
-	return c.writeGeneral(ent, fields)
+	return c.writeGeneral(&ent, fields)
 }
 
 // writeGeneral is Write for every line: the one writePlain's lines are compared with.
-func (c *logCore) writeGeneral(ent zapcore.Entry, fields []zap.Field) error {
+func (c *logCore) writeGeneral(ent *zapcore.Entry, fields []zap.Field) error {
 	r := c.root
 	buf := r.pool.Get()
 	defer buf.Free()
@@ -971,7 +971,7 @@ func (c *logCore) writeGeneral(ent zapcore.Entry, fields []zap.Field) error {
 
 // logAppendHead writes the four keys every line starts with: level, location, message (rawMessage, an
 // event, as JSON when it is not nil) and timestamp.
-func logAppendHead(buf *buffer.Buffer, ent zapcore.Entry, rawMessage []byte, layout string) {
+func logAppendHead(buf *buffer.Buffer, ent *zapcore.Entry, rawMessage []byte, layout string) {
 	buf.AppendString(`{"level":"`)
 	buf.AppendString(levelName(ent.Level))
 	buf.AppendString(`","location":"`)

@@ -37,7 +37,7 @@ func logAppendTraceTail(b []byte, root string) (tail []byte, ok bool) {
 
 // writePlain writes the line when it is plain, and reports whether it did. Only the invocation's own
 // core writes plain lines: the run it reads was built before its logger was handed out.
-func (c *logCore) writePlain(ent zapcore.Entry, fields []zap.Field) (bool, error) {
+func (c *logCore) writePlain(ent *zapcore.Entry, fields []zap.Field) (bool, error) {
 	inv := c.inv
 	li := &inv.logInv
 	if c != &li.core || !li.plain || len(fields) > logPlainMaxFields || inv.keys.corrID.Load() != nil ||

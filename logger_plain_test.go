@@ -24,13 +24,13 @@ func logPlainLines(t *testing.T, inv *invocation, out *bytes.Buffer, fields []za
 		Caller: zapcore.EntryCaller{Defined: true, Function: "example.com/fn.Handle", Line: 16}}
 	c := &inv.logInv.core
 	out.Reset()
-	took, err := c.writePlain(ent, fields)
+	took, err := c.writePlain(&ent, fields)
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain = out.String()
 	out.Reset()
-	if err := c.writeGeneral(ent, fields); err != nil {
+	if err := c.writeGeneral(&ent, fields); err != nil {
 		t.Fatal(err)
 	}
 	return plain, out.String(), took
