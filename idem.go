@@ -244,9 +244,10 @@ type idemGuard struct {
 	disabled   bool
 }
 
-// idemFunctions are the Powertools JMESPath functions, with powertools_json keeping numbers as written.
-var idemFunctions = func() []jmespath.FunctionEntry {
-	fs := append([]jmespath.FunctionEntry(nil), jmesFunctions...)
+// idemFunctions are the Powertools JMESPath functions, with powertools_json keeping numbers as written;
+// made when an expression is compiled, not at init (jmesFunctions says why).
+func idemFunctions() []jmespath.FunctionEntry {
+	fs := jmesFunctions()
 	for i := range fs {
 		if fs[i].Name == "powertools_json" {
 			fs[i].Handler = func(args []any) (any, error) {
@@ -259,7 +260,7 @@ var idemFunctions = func() []jmespath.FunctionEntry {
 		}
 	}
 	return fs
-}()
+}
 
 func idemCompile(name, expr string) (q jmespath.JMESPath, err error) {
 	defer func() {
@@ -267,7 +268,7 @@ func idemCompile(name, expr string) (q jmespath.JMESPath, err error) {
 			q, err = nil, &ConfigError{Name: name, Value: expr, Reason: fmt.Sprintf("does not compile: %v", v)}
 		}
 	}()
-	q, err = jmespath.Compile(expr, idemFunctions...)
+	q, err = jmespath.Compile(expr, idemFunctions()...)
 	if err != nil {
 		return nil, &ConfigError{Name: name, Value: expr, Reason: "does not compile: " + err.Error()}
 	}

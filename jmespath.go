@@ -124,13 +124,16 @@ func (e *DecodeError) Is(target error) bool {
 // string: anything else, null included, fails the search (see jmesArgError), so a projection never
 // drops a record silently and an envelope over the wrong event source is an error, not an empty list.
 // They take any argument and check it themselves, for the error to say what the value was.
-var jmesFunctions = []jmespath.FunctionEntry{
-	{Name: "powertools_json", Arguments: jmesAnyArg, Handler: jmesFuncJSON},
-	{Name: "powertools_base64", Arguments: jmesAnyArg, Handler: jmesFuncBase64},
-	{Name: "powertools_base64_gzip", Arguments: jmesAnyArg, Handler: jmesFuncBase64Gzip},
+// A function, not a table in a variable: a variable's table would be linked into every binary, and
+// JMESPath with it (about 150 KiB), where only one that searches needs it.
+func jmesFunctions() []jmespath.FunctionEntry {
+	anyArg := []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpAny}}}
+	return []jmespath.FunctionEntry{
+		{Name: "powertools_json", Arguments: anyArg, Handler: jmesFuncJSON},
+		{Name: "powertools_base64", Arguments: anyArg, Handler: jmesFuncBase64},
+		{Name: "powertools_base64_gzip", Arguments: anyArg, Handler: jmesFuncBase64Gzip},
+	}
 }
-
-var jmesAnyArg = []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpAny}}}
 
 // jmesStringArg is the one string argument of a Powertools function.
 func jmesStringArg(name string, args []any) (string, error) {
@@ -319,10 +322,19 @@ type jmesQuery struct {
 	env  *Envelope // its exported face, made once with it so CompileEnvelope allocates nothing when warm
 }
 
-// jmesCaller calls the JMESPath built-in functions and the Powertools ones; it keeps no state.
-var jmesCaller = sync.OnceValue(func() interpreter.FunctionCaller {
-	return interpreter.NewFunctionCaller(append(functions.GetDefaultFunctions(), jmesFunctions...)...)
-})
+// jmesCaller calls the JMESPath built-in functions and the Powertools ones; it keeps no state. Made on
+// first use, from a function only a search reaches (jmesFunctions says why).
+func jmesCaller() interpreter.FunctionCaller {
+	jmesCallerOnce.Do(func() {
+		jmesCallerValue = interpreter.NewFunctionCaller(append(functions.GetDefaultFunctions(), jmesFunctions()...)...)
+	})
+	return jmesCallerValue
+}
+
+var (
+	jmesCallerOnce  sync.Once
+	jmesCallerValue interpreter.FunctionCaller
+)
 
 // Bounds on an expression: the parser recurses once per nesting level, and 500 000 nested parentheses
 // overflow the goroutine stack, a fatal error no recover catches. Expressions are a few dozen bytes.
@@ -364,7 +376,7 @@ func jmesCheckBounds(expr string) error {
 
 // jmesPowertoolsFunc reports whether name is one of the Powertools functions.
 func jmesPowertoolsFunc(name string) bool {
-	for _, f := range jmesFunctions {
+	for _, f := range jmesFunctions() {
 		if f.Name == name {
 			return true
 		}

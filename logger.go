@@ -57,14 +57,15 @@ const logUnknownLevelReason = "unknown log level (want DEBUG, INFO, WARNING, ERR
 
 // logConfig holds the logger's settings.
 type logConfig struct {
-	level      zapcore.Level
-	awsLevel   *zapcore.Level // AWS_LAMBDA_LOG_LEVEL, when set
-	sampleRate float64
-	logEvent   bool
-	corrPath   string
-	corr       *jmesQuery // corrPath compiled by validate
-	output     io.Writer
-	rfc3339    bool
+	level       zapcore.Level
+	awsLevel    *zapcore.Level // AWS_LAMBDA_LOG_LEVEL, when set
+	sampleRate  float64
+	logEvent    bool
+	corrPath    string
+	corrCompile func(string) (func([]byte) (string, bool), error) // set with corrPath (logCompileCorrelation)
+	corr        func([]byte) (string, bool)                       // corrPath compiled by validate: the search
+	output      io.Writer
+	rfc3339     bool
 	// dedupDisabled mirrors POWERTOOLS_LOG_DEDUPLICATION_DISABLED. It is accepted so configurations shared
 	// with the Python edition load unchanged; Go has no root logger, so there is nothing to deduplicate.
 	dedupDisabled bool
@@ -102,11 +103,11 @@ func (c *logConfig) validate() []error {
 	if c.corrPath == "" {
 		return nil
 	}
-	q, err := compileJMES(c.corrPath)
+	search, err := c.corrCompile(c.corrPath)
 	if err != nil {
 		return []error{&ConfigError{Name: "WithCorrelationIDPath", Value: c.corrPath, Reason: err.Error()}}
 	}
-	c.corr = q
+	c.corr = search
 	return nil
 }
 
@@ -221,7 +222,17 @@ func WithLogStackTrace(on bool) Option {
 // expression; the Correlation* constants hold the paths of the common event sources. The id shows as the
 // correlation_id key. A bad expression is an error from New. Default: none.
 func WithCorrelationIDPath(expr string) Option {
-	return func(c *config) { c.log.corrPath = expr }
+	return func(c *config) { c.log.corrPath, c.log.corrCompile = expr, logCompileCorrelation }
+}
+
+// logCompileCorrelation compiles the correlation id path into its search. Only WithCorrelationIDPath
+// refers to it, so a function that sets no path links no JMESPath (about 150 KiB).
+func logCompileCorrelation(expr string) (func([]byte) (string, bool), error) {
+	q, err := compileJMES(expr)
+	if err != nil {
+		return nil, err
+	}
+	return q.searchString, nil
 }
 
 // logSegment is one encoded key of a log line: `"key":value`. A nil val is a placeholder filled when the
@@ -273,7 +284,7 @@ type logRoot struct {
 	// runHead is what a plain line (logger_plain.go) writes after the four fixed keys, for a warm and a
 	// cold start: `,"service":...,"cold_start":false,"function_name":...,"function_memory_size":...`.
 	runHead    [2][]byte
-	corr       *jmesQuery
+	corr       func([]byte) (string, bool) // the correlation id search (logCompileCorrelation), nil without a path
 	base       *zap.Logger
 	invBase    *zap.Logger // base without zap's caller annotation: what every invocation logger copies (logger_caller.go)
 	pool       buffer.Pool
@@ -516,7 +527,7 @@ func (r *logRoot) beforeInvoke(inv *invocation, payload []byte) bool {
 		inv.sampled = true
 	}
 	if r.corr != nil {
-		if id, ok := r.corr.searchString(payload); ok {
+		if id, ok := r.corr(payload); ok {
 			inv.keys.corrID.Store(&id)
 		}
 	}
