@@ -145,10 +145,16 @@ func TestLogPlainLineState(t *testing.T) {
 }
 
 // TestLogPlainLineAllocs is the budget of a plain line inside an invocation, its location found by the
-// core: none (zap's caller capture allocated its runtime.Frames on every line). The fields are built
-// outside the measure: the slice a variadic call makes is the caller's.
+// core: none where frame pointers are walked, amd64 and arm64 (zap's caller capture allocated its
+// runtime.Frames on every line); 2 elsewhere, where the call site comes from runtime.Callers and
+// runtime.CallersFrames. The fields are built outside the measure: the slice a variadic call makes is the
+// caller's.
 func TestLogPlainLineAllocs(t *testing.T) {
 	testenv.SkipAllocsUnderRace(t)
+	budget := 0.0
+	if !logHasFramePointers {
+		budget = 2
+	}
 	a, err := New(WithService("svc"), WithLogOutput(io.Discard))
 	if err != nil {
 		t.Fatal(err)
@@ -156,8 +162,8 @@ func TestLogPlainLineAllocs(t *testing.T) {
 	h := a.Wrap(func(ctx context.Context) error {
 		l := Logger(ctx)
 		fields := []zap.Field{zap.String("order_id", "o-42"), zap.Int("n", 1)}
-		if n := testing.AllocsPerRun(200, func() { l.Info("order processed", fields...) }); n > 0 {
-			t.Errorf("a plain line: %v allocations, want none", n)
+		if n := testing.AllocsPerRun(200, func() { l.Info("order processed", fields...) }); n > budget {
+			t.Errorf("a plain line: %v allocations, budget %v", n, budget)
 		}
 		return nil
 	})
