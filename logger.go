@@ -226,7 +226,7 @@ func WithCorrelationIDPath(expr string) Option {
 }
 
 // logCompileCorrelation compiles the correlation id path into its search. Only WithCorrelationIDPath
-// refers to it, so a function that sets no path links no JMESPath (about 150 KiB).
+// refers to it, so a function that sets no path links no JMESPath (jmesFunctions says why).
 func logCompileCorrelation(expr string) (func([]byte) (string, bool), error) {
 	q, err := compileJMES(expr)
 	if err != nil {

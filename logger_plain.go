@@ -83,14 +83,16 @@ func logPlainFields(fields []zap.Field, static []logSegment) bool {
 	return true
 }
 
-// logLibraryKey reports the keys a line gives a meaning of its own: the reserved keys (isReserved), the
-// ones of a special kind (logKindOf) and those of the invocation run, whether the invocation has them or
-// not. One switch, for the per-field check of every plain line.
+// logLibraryKey reports the keys a line gives a meaning of its own: the reserved keys, the ones of a
+// special kind and those of the invocation run, whether the invocation has them or not.
 func logLibraryKey(key string) bool {
+	return isReserved(key) || logKindOf(key) != logKindPlain || logInvocationKey(key)
+}
+
+// logInvocationKey reports the keys of the invocation run (logRoot.runHead, logBuildInvocation).
+func logInvocationKey(key string) bool {
 	switch key {
-	case "level", "location", "message", "timestamp",
-		"correlation_id", "xray_trace_id", "exception", "exception_name", "stack_trace",
-		"cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id":
+	case "cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id":
 		return true
 	}
 	return false

@@ -171,19 +171,3 @@ func TestLogPlainLineAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-// TestLogLibraryKey holds the plain line's one switch to the writers' own tests of a key.
-func TestLogLibraryKey(t *testing.T) {
-	for _, k := range []string{"level", "location", "message", "timestamp", "correlation_id", "xray_trace_id",
-		"exception", "exception_name", "stack_trace", "cold_start", "function_name", "function_memory_size",
-		"function_arn", "function_request_id", "order_id", "service", "Message", ""} {
-		special := isReserved(k) || logKindOf(k) != logKindPlain || logInvocationKeys[k]
-		if got := logLibraryKey(k); got != special {
-			t.Errorf("logLibraryKey(%q) = %v, want %v", k, got, special)
-		}
-	}
-}
-
-// logInvocationKeys are the keys of the invocation run.
-var logInvocationKeys = map[string]bool{"cold_start": true, "function_name": true, "function_memory_size": true,
-	"function_arn": true, "function_request_id": true}

@@ -133,8 +133,13 @@ func logMachineryFrame(fn string) bool {
 		return true
 	}
 	rest, ok := strings.CutPrefix(fn, logPkg)
-	return ok && (strings.HasPrefix(rest, "(*logCore).") || strings.HasPrefix(rest, "logAt") || rest == "logDecodeFailure" ||
-		strings.HasPrefix(rest, "(*logRestampCore).") || strings.HasPrefix(rest, "logAppendStackTrace"))
+	return ok && (logCoreMethod(rest) || strings.HasPrefix(rest, "logAt") || rest == "logDecodeFailure" ||
+		strings.HasPrefix(rest, "logAppendStackTrace"))
+}
+
+// logCoreMethod reports a method of the library's cores, rest being the name without logPkg.
+func logCoreMethod(rest string) bool {
+	return strings.HasPrefix(rest, "(*logCore).") || strings.HasPrefix(rest, "(*logRestampCore).")
 }
 
 // logAppendStackTrace writes the stack_trace object of exc.

@@ -126,6 +126,20 @@ func newTracerTemplate(r *tracerRoot, name, respKey string) *tracerTemplate {
 // annotations are the handler subsegment's first annotations.
 func (t *tracerTemplate) annotations(cold bool) [2]tracerAnnotation { return t.ann[boolIndex(cold)] }
 
+// annotationBytes are the encoded annotations when as are still one of the two the tracer gives; nil
+// otherwise (and for a subsegment without a template).
+func (t *tracerTemplate) annotationBytes(as []tracerAnnotation) []byte {
+	if t == nil || len(as) != 2 {
+		return nil
+	}
+	for i := range t.ann {
+		if t.ann[i] == [2]tracerAnnotation(as) {
+			return t.annBytes[i]
+		}
+	}
+	return nil
+}
+
 func tracerAppendName(buf *buffer.Buffer, name string) {
 	buf.AppendString(`{"name":`)
 	appendJSONString(buf, name)
@@ -186,10 +200,8 @@ func (tr *tracerTrace) encodeSpan(buf *buffer.Buffer, s *tracerSpan, standalone 
 	if s.aws != nil {
 		s.aws.encode(buf)
 	}
-	if t != nil && len(s.annotations) == 2 && t.ann[0] == [2]tracerAnnotation(s.annotations) {
-		buf.Write(t.annBytes[0])
-	} else if t != nil && len(s.annotations) == 2 && t.ann[1] == [2]tracerAnnotation(s.annotations) {
-		buf.Write(t.annBytes[1])
+	if b := t.annotationBytes(s.annotations); b != nil {
+		buf.Write(b)
 	} else {
 		tracerAppendAnnotations(buf, s.annotations)
 	}
